@@ -198,6 +198,11 @@ def mention_rows(mentions: Sequence[Mention]) -> pa.Table:
     return pa.table(cols, schema=MENTION_SCHEMA)
 
 
+def _chunks(items: list[str], size: int = 5000) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
 class StoreError(EarfulError):
     pass
 
@@ -232,15 +237,29 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One write transaction; nested calls join the outer one (so a page, its cursor, its cases and
+        their alerts commit together)."""
         with self._write_lock:
             con = self.con
+            depth = getattr(self._local, "depth", 0)
+            if depth:
+                self._local.depth = depth + 1
+                try:
+                    yield con
+                finally:
+                    self._local.depth = depth
+                return
             con.begin()
+            self._local.depth = 1
             try:
                 yield con
             except BaseException:
                 con.rollback()
                 raise
-            con.commit()
+            else:
+                con.commit()
+            finally:
+                self._local.depth = 0
 
     def migrate(self) -> int:
         con = self.con
@@ -389,6 +408,26 @@ class Store:
                WHERE c.case_id = ?""", [case_id])
         return rows[0] if rows else None
 
+    def thread_mentions_many(self, platform: str, thread_ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+        out: dict[str, list[dict[str, Any]]] = {}
+        for chunk in _chunks(sorted(set(thread_ids))):
+            for row in self.query_dicts(
+                    """SELECT id, author, is_brand, reply_to_id, thread_id, created_at, complaint, sentiment, intent
+                       FROM mentions WHERE platform = ? AND thread_id IN (SELECT unnest(?::VARCHAR[]))
+                       ORDER BY created_at, id""", [platform, chunk]):
+                out.setdefault(row["thread_id"], []).append(row)
+        return out
+
+    def cases_for_threads(self, platform: str, thread_ids: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
+        out: dict[str, list[dict[str, Any]]] = {}
+        for chunk in _chunks(sorted(set(thread_ids))):
+            for row in self.query_dicts(
+                    f"""SELECT {', '.join(CASE_COLUMNS)} FROM cases
+                        WHERE platform = ? AND thread_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY opened_at""",
+                    [platform, chunk]):
+                out.setdefault(row["thread_id"], []).append(row)
+        return out
+
     # labels ---------------------------------------------------------------------------------------
     def add_label(self, text: str, is_complaint: bool, actor: str, at: datetime, platform: str | None = None,
                   mention_id: str | None = None, lang: str | None = None, brand: str | None = None,
@@ -431,3 +470,4 @@ class Store:
                        next_attempt_at = coalesce(?, next_attempt_at), last_error = ?
                    WHERE alert_id = ?""",
                 [delivered_at, failed_at, next_attempt_at, _clean(error), alert_id])
+

@@ -1,8 +1,8 @@
 """Case lifecycle and SLA clocks.
 
 A case is opened for a customer's post that is a complaint (and a question where the brand's
-`case_intents` says so). A post by one of the brand's own accounts that replies, directly or further
-down, to the customer's post (or to anything else that customer wrote in the thread) moves the case
+`case_intents` says so). A post by one of the brand's own accounts that replies to the customer's post (or to anything
+else that customer wrote later in the thread, or to the brand's own answer to them) moves the case
 from needs_reply to replied and sets first_response_at. A new negative post by the customer in an
 answered thread reopens the case and starts the next-response clock. SLA warning, breach and
 escalation are events too; every automatic change is an event with a reason, and every human action
@@ -166,14 +166,15 @@ class Tracker:
 
     @staticmethod
     def _answers(reply: dict[str, Any], customer: str, by_id: dict[str, dict[str, Any]]) -> bool:
-        """Does a brand post answer the customer? True when the customer wrote one of its ancestors."""
+        """Does a brand post answer the customer? Yes when the nearest post above it that the brand did
+        not write is the customer's (a reply to a bystander in the same thread answers the bystander)."""
         parent_id, hops = reply["reply_to_id"], 0
         while parent_id and hops < 50:
             parent = by_id.get(parent_id)
             if parent is None:
                 return False
-            if parent["author"] == customer and not parent["is_brand"]:
-                return True
+            if not parent["is_brand"]:
+                return parent["author"] == customer
             parent_id, hops = parent["reply_to_id"], hops + 1
         return False
 
@@ -224,28 +225,32 @@ class Tracker:
         return case
 
     def resolve(self, case_id: int, actor: str, now: datetime, reason: str | None = None) -> None:
-        self._require(case_id)
-        self.store.update_case(case_id, state="resolved", resolved_at=now, state_reason=reason, updated_at=now)
-        self.store.add_event(case_id, now, "resolved", actor, reason)
+        with self.store.transaction():
+            self._require(case_id)
+            self.store.update_case(case_id, state="resolved", resolved_at=now, state_reason=reason, updated_at=now)
+            self.store.add_event(case_id, now, "resolved", actor, reason)
 
     def wont_reply(self, case_id: int, actor: str, reason: str, now: datetime) -> None:
         if not reason or not reason.strip():
             raise EarfulError("a reason is required for won't reply")
-        self._require(case_id)
-        self.store.update_case(case_id, state="wont_reply", state_reason=reason.strip(), updated_at=now)
-        self.store.add_event(case_id, now, "wont_reply", actor, reason.strip())
+        with self.store.transaction():
+            self._require(case_id)
+            self.store.update_case(case_id, state="wont_reply", state_reason=reason.strip(), updated_at=now)
+            self.store.add_event(case_id, now, "wont_reply", actor, reason.strip())
 
     def not_a_complaint(self, case_id: int, actor: str, now: datetime, reason: str | None = None) -> None:
-        case = self._require(case_id)
-        self.store.update_case(case_id, state="not_a_complaint", state_reason=reason, updated_at=now)
-        self.store.add_event(case_id, now, "not_a_complaint", actor, reason)
-        rows = self.store.mentions_by_ids(case["platform"], [case["mention_id"]])
-        if rows:
-            m = rows[0]
-            self.store.add_label(m["text"] or "", False, actor, now, platform=m["platform"], mention_id=m["id"],
-                                 lang=m["lang"], brand=m["brand"], origin="dashboard")
+        with self.store.transaction():
+            case = self._require(case_id)
+            self.store.update_case(case_id, state="not_a_complaint", state_reason=reason, updated_at=now)
+            self.store.add_event(case_id, now, "not_a_complaint", actor, reason)
+            rows = self.store.mentions_by_ids(case["platform"], [case["mention_id"]])
+            if rows:
+                m = rows[0]
+                self.store.add_label(m["text"] or "", False, actor, now, platform=m["platform"],
+                                     mention_id=m["id"], lang=m["lang"], brand=m["brand"], origin="dashboard")
 
     def assign(self, case_id: int, actor: str, assignee: str, now: datetime) -> None:
-        self._require(case_id)
-        self.store.update_case(case_id, assignee=assignee, updated_at=now)
-        self.store.add_event(case_id, now, "assigned", actor, assignee)
+        with self.store.transaction():
+            self._require(case_id)
+            self.store.update_case(case_id, assignee=assignee, updated_at=now)
+            self.store.add_event(case_id, now, "assigned", actor, assignee)

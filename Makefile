@@ -1,0 +1,31 @@
+# Two commands for a fresh machine with Python 3.11+ and make:
+#   make demo   runs the bundled scenario with the dashboard at http://127.0.0.1:8501
+#   make test   runs the test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo demo-quick test bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit("earful needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/earful demo --fresh
+
+demo-quick: $(STAMP)
+	$(BIN)/earful demo --fresh --no-dashboard --until-idle
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python bench/run_all.py
+
+clean:
+	rm -rf $(VENV) earful-demo.duckdb earful-demo.duckdb.wal

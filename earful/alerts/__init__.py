@@ -1,0 +1,1 @@
+"""Alerts: what deserves an alert, Slack messages and their delivery, the outbox."""

@@ -1,0 +1,202 @@
+"""The shipped classifier: language, sentiment, intent, complaint decision, calibrated score, reasons.
+
+Run time uses only numpy, vaderSentiment and lingua (no scikit-learn): the complaint model is a
+logistic regression over hashed n-grams (`features.py`) and the rule signals (`signals.py`), stored
+in ``model/`` as ``weights.npz`` + ``meta.json`` + ``lexicons.json``. Its raw score is calibrated with
+Platt scaling fitted on out-of-fold predictions; the decision threshold maximises F1 out of fold.
+Explicit rules then veto what the model cannot know: phishing, ads and job posts are spam; a problem
+that is only about a competitor is not a complaint about the brand.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from earful.model import Enrichment
+from earful.sentiment import features, lexicon, signals
+from earful.sentiment.langid import DEFAULT_LANGUAGES, UND, LanguageId
+from earful.sentiment.text import clean, for_model
+
+MODEL_DIR = Path(__file__).with_name("model")
+
+
+@dataclass(frozen=True, slots=True)
+class BrandContext:
+    name: str
+    handles: tuple[str, ...] = ()
+    competitors: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+
+
+class _Vader:
+    _lock = threading.Lock()
+    _sia = None
+
+    @classmethod
+    def get(cls):
+        with cls._lock:
+            if cls._sia is None:
+                from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+                cls._sia = SentimentIntensityAnalyzer()
+            return cls._sia
+
+
+def _sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+
+class Classifier:
+    def __init__(self, meta: dict, weights: np.ndarray | None, lexicons: dict[str, dict[str, float]],
+                 languages: Sequence[str] | None = None):
+        self.meta = meta
+        self.version: str = meta.get("version", "untrained")
+        self.languages = list(languages or meta.get("languages") or DEFAULT_LANGUAGES)
+        self.langid = LanguageId(self.languages)
+        self.scorers = lexicon.build_scorers(lexicons)
+        self.lexicons = lexicons
+        self.weights = weights
+        self.dense_w = np.asarray(meta.get("dense_weights", [0.0] * len(signals.DENSE_NAMES)), np.float64)
+        self.intercept = float(meta.get("intercept", 0.0))
+        self.platt = tuple(meta.get("platt", (1.0, 0.0)))
+        self.threshold = float(meta.get("threshold", 0.5))
+        self.vader = _Vader.get()
+
+    # -- loading ------------------------------------------------------------------------------
+    @classmethod
+    def load(cls, languages: list[str] | None = None, path: Path | None = None) -> Classifier:
+        """The shipped artifact (or one written by `cli_support.train` to ``path``)."""
+        path = Path(path or MODEL_DIR)
+        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        lexicons = json.loads((path / "lexicons.json").read_text(encoding="utf-8"))
+        with np.load(path / "weights.npz") as data:
+            weights = data["w"].astype(np.float32)
+        return cls(meta, weights, lexicons, languages)
+
+    # -- public -------------------------------------------------------------------------------
+    def classify(self, text: str, brand: BrandContext | None = None, lang: str | None = None) -> Enrichment:
+        return self.classify_many([text], [brand], [lang])[0]
+
+    def classify_many(self, texts: list[str], brands: list[BrandContext | None] | None = None,
+                      langs: list[str | None] | None = None) -> list[Enrichment]:
+        if not texts:
+            return []
+        cleaned, model_texts, sigs, dense = self.prepare(texts, brands, langs)
+        z = self.raw_scores(model_texts, dense)
+        a, c = self.platt
+        probs = _sigmoid(a * z + c)
+        return [self._finish(s, float(p)) for s, p in zip(sigs, probs)]
+
+    # -- internals (also used by training) ----------------------------------------------------
+    def prepare(self, texts, brands=None, langs=None):
+        cleaned = [clean(t) for t in texts]
+        hints = [self._hint(l) for l in langs] if langs else None
+        detected = self.langid.detect_many(cleaned, hints)
+        sigs, dense, model_texts = [], [], []
+        for i, text in enumerate(cleaned):
+            low = text.lower()
+            brand = brands[i] if brands else None
+            sig = signals.extract(text, low, detected[i], brand)
+            self._sentiment(sig, text, low)
+            sigs.append(sig)
+            dense.append(sig.dense())
+            model_texts.append(for_model(text))
+        return cleaned, model_texts, sigs, np.asarray(dense, np.float64).reshape(len(texts), -1)
+
+    def raw_scores(self, model_texts, dense) -> np.ndarray:
+        z = np.full(len(model_texts), self.intercept)
+        if self.weights is not None:
+            z += features.linear_scores(model_texts, self.weights)
+        return z + dense @ self.dense_w
+
+    @staticmethod
+    def _hint(lang):
+        if not isinstance(lang, str) or not lang.strip():
+            return None
+        return lang.strip().lower()
+
+    def _sentiment(self, sig: signals.Signals, text: str, low: str) -> None:
+        lang = sig.lang
+        if lang == "en" or (lang == UND and text.isascii()):
+            vs = self.vader.polarity_scores(text)
+            s, sig.vader_neg = vs["compound"], vs["neg"]
+        else:
+            scorer = self.scorers.get(lang)
+            total = scorer.raw(low) if scorer is not None else 0.0
+            total -= 1.5 * sum(1 for p in sig.problem if " " in p)
+            total += 1.2 * (sig.pos_emoji - sig.neg_emoji)
+            s = lexicon.squash(total)
+        if (sig.sarcasm or sig.roll_eyes) and sig.problem and s > 0:
+            s = -0.5 * s
+        sig.sentiment = float(max(-1.0, min(1.0, s)))
+
+    def _finish(self, sig: signals.Signals, p: float) -> Enrichment:
+        reasons: list[str] = []
+        spam = None
+        if sig.phishing and (sig.url or "@" in " ".join(sig.phishing) or len(sig.phishing) > 1 or not sig.problem):
+            spam = "looks like phishing"
+        elif sig.job and not sig.problem:
+            spam = "job post"
+        elif sig.ad and not sig.problem and sig.sentiment > -0.3:
+            spam = "looks like an ad"
+        if spam:
+            p = min(p, 0.05)
+        if sig.only_competitor:
+            p = min(p, 0.1)
+        complaint = p >= self.threshold
+        for cue in dict.fromkeys(sig.problem[:3]):
+            reasons.append(f"problem cue: '{cue}'")
+        if sig.addressed:
+            reasons.append(f"addressed to @{sig.addressed}")
+        if sig.sarcasm or sig.roll_eyes:
+            reasons.append("sarcasm cue")
+        if sig.request:
+            reasons.append(f"request cue: '{sig.request[0]}'")
+        if sig.question:
+            reasons.append("question form")
+        if sig.order_number:
+            reasons.append("order number")
+        if sig.neg_emoji:
+            reasons.append("negative emoji")
+        if sig.sentiment <= -0.3:
+            reasons.append(f"negative sentiment ({sig.sentiment:+.2f})")
+        if sig.praise and sig.sentiment > 0:
+            reasons.append("praise")
+        if sig.competitor:
+            reasons.append("about a competitor" if sig.only_competitor else f"mentions competitor '{sig.competitor}'")
+        if spam:
+            reasons.append(spam)
+        if spam:
+            intent = "spam"
+        elif complaint:
+            intent = "complaint"
+        elif sig.question:
+            intent = "question"
+        elif sig.sentiment >= 0.3 or (sig.praise and not sig.problem and sig.sentiment >= 0):
+            intent = "praise"
+        else:
+            intent = "other"
+        reasons.append(f"model score {p:.2f}")
+        return Enrichment(lang=sig.lang, sentiment=sig.sentiment, intent=intent, complaint=complaint,
+                          complaint_score=float(min(1.0, max(0.0, p))), reasons=reasons,
+                          model_version=self.version)
+
+    def with_threshold(self, threshold: float) -> Classifier:
+        other = object.__new__(Classifier)
+        for name in ("meta", "version", "languages", "langid", "scorers", "lexicons", "weights", "dense_w",
+                     "intercept", "platt", "vader"):
+            setattr(other, name, getattr(self, name))
+        other.threshold = float(threshold)
+        return other
+
+
+def logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))

@@ -1,0 +1,95 @@
+"""Learned text features without scikit-learn: hashed character and word n-grams in numpy.
+
+Character 2-5-grams of the model text (lower-case, URLs/handles/digits replaced, padded with
+spaces) and word 1-2-grams are hashed into 2**BITS buckets. Each group is scaled by
+1/sqrt(number of n-grams in the post), so a linear model's score is
+``sum(w[bucket]) / sqrt(n)`` per group: the same formula at training time (a scipy CSR matrix for
+scikit-learn) and at run time (``np.bincount`` over a whole batch at once).
+"""
+
+from __future__ import annotations
+
+import re
+import zlib
+
+import numpy as np
+
+BITS = 18
+CHAR_NS = (2, 3, 4, 5)
+_P = np.uint64(0x100000001B3)
+_MIX = np.uint64(0xFF51AFD7ED558CCD)
+_SHIFT = np.uint64(64 - BITS)
+_WORD_RE = re.compile(r"[^\W_]+|[!?]", re.U)
+_MASK = (1 << BITS) - 1
+
+
+def _char_hashes(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(doc index, bucket) of every character n-gram, and n-gram counts per doc."""
+    joined = "\x00".join(" " + t + " " for t in texts)
+    cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    is_sep = cp == 0
+    doc = np.cumsum(is_sep)
+    docs, buckets = [], []
+    h = cp.copy()
+    with np.errstate(over="ignore"):
+        for n in range(2, max(CHAR_NS) + 1):
+            h = h[:-1] * _P + cp[n - 1:]
+            if n not in CHAR_NS:
+                continue
+            m = len(h)
+            valid = (doc[:m] == doc[n - 1:n - 1 + m]) & ~is_sep[:m]
+            mixed = (h[valid] ^ np.uint64(n * 0x9E3779B97F4A7C15 & 0xFFFFFFFFFFFFFFFF)) * _MIX
+            buckets.append((mixed >> _SHIFT).astype(np.int64))
+            docs.append(doc[:m][valid].astype(np.int64))
+    d = np.concatenate(docs) if docs else np.zeros(0, np.int64)
+    b = np.concatenate(buckets) if buckets else np.zeros(0, np.int64)
+    counts = np.bincount(d, minlength=len(texts)).astype(np.float64)
+    return d, b, counts
+
+
+def _word_hashes(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    docs: list[int] = []
+    buckets: list[int] = []
+    counts = np.zeros(len(texts), np.float64)
+    crc = zlib.crc32
+    for i, t in enumerate(texts):
+        toks = _WORD_RE.findall(t)
+        hs = [crc(tok.encode("utf-8", "replace")) for tok in toks]
+        hs += [crc(b"%d|%d" % (a, b)) for a, b in zip(hs, hs[1:])]
+        buckets.extend(hs)
+        docs.extend([i] * len(hs))
+        counts[i] = len(hs)
+    b = (np.asarray(buckets, dtype=np.int64) * 2654435761) & _MASK if buckets else np.zeros(0, np.int64)
+    return np.asarray(docs, dtype=np.int64), b, counts
+
+
+def hashed_pairs(texts: list[str]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per group: (doc index, bucket, weight per occurrence) with the 1/sqrt(n) scaling."""
+    out = []
+    for d, b, counts in (_char_hashes(texts), _word_hashes(texts)):
+        scale = 1.0 / np.sqrt(np.maximum(counts, 1.0))
+        out.append((d, b, scale[d]))
+    return out
+
+
+def linear_scores(texts: list[str], weights: np.ndarray) -> np.ndarray:
+    """sum over n-grams of weights[bucket] * scale, per text (weights has 2 * 2**BITS entries)."""
+    total = np.zeros(len(texts), np.float64)
+    for g, (d, b, v) in enumerate(hashed_pairs(texts)):
+        w = weights[g * (1 << BITS) + b].astype(np.float64)
+        total += np.bincount(d, weights=w * v, minlength=len(texts))
+    return total
+
+
+def sparse_matrix(texts: list[str]):
+    """The same features as a scipy CSR matrix (training only)."""
+    from scipy import sparse
+
+    rows, cols, vals = [], [], []
+    for g, (d, b, v) in enumerate(hashed_pairs(texts)):
+        rows.append(d)
+        cols.append(b + g * (1 << BITS))
+        vals.append(v)
+    m = sparse.coo_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                          shape=(len(texts), 2 << BITS))
+    return m.tocsr()

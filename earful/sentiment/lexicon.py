@@ -1,0 +1,162 @@
+"""Sentiment in -1..1 for every language: VADER for English, a lexicon scorer for the others.
+
+The lexicon scorer follows VADER's shape: each word found in the language's lexicon adds its
+valence; a negator within the three preceding words flips and damps it (x -0.74), an intensifier
+right before it boosts it (x 1.3); multi-word problem cues (`cues.py`) add -1.5 each; positive and
+negative emoji add +-1.2; the sum is squashed with s / sqrt(s^2 + 15) like VADER's compound.
+
+Lexicons (`model/lexicons.json`) are built by `training.build_lexicons` from the shared data
+(xlm-t tweets for de/es/fr/pt/it, SentiRuEval-2016 and the Chen-Skiena lists for ru, the
+ChineseNlpCorpus reviews for zh) plus the hand-written seed words in `SEEDS` (all languages; the only
+source for pl and uk). Words ending in ``*`` are prefixes (for inflected languages).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from earful.sentiment import cues
+
+WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.U)
+
+SEEDS: dict[str, dict[str, list[str]]] = {
+    "pl": {
+        "pos": "dobr* świetn* super wspania* rewelac* polecam najlepsz* doskonał* genialn* brawo kocham "
+               "uwielbiam zadowolon* dzięk* dziękuj* fajn* mił* pięk* szybk* spoko ekstra profesjonaln* "
+               "cudown* idealn* pomocn* sprawn*".split(),
+        "neg": "zł* okropn* fataln* beznadziej* tragiczn* tragedi* skandal* żenad* żenując* porażk* "
+               "masakra dramat oszu* naciąg* wkurz* rozczarow* najgorsz* słab* kiepsk* lipa zepsu* "
+               "awari* błęd* błąd* problem* kłopot* opóźni* spóźni* wadliw* uszkodz* nienawidz* "
+               "niestety smutn* drog* brak* nieudoln* chamsk* bezczeln*".split(),
+    },
+    "uk": {
+        "pos": "добр* чудов* супер клас* молодц* найкращ* рекоменд* прекрасн* люблю подобає* задоволен* "
+               "дякую дяку* вдячн* швидк* круто гарн* приємн* ідеальн* зручн* корисн*".split(),
+        "neg": "поган* жах* кошмар* огидн* ганьб* обман* шахра* набрид* розчаров* найгірш* зламан* "
+               "злама* помилк* збій* проблем* затрим* брак* пошкодж* скарг* жахлив* сумн* дорог* "
+               "нахаб* хамств* відстій".split(),
+    },
+    "ru": {
+        "pos": "хорош* отличн* супер класс* молодц* лучш* рекоменд* прекрасн* замечательн* люблю "
+               "нравит* довол* спасибо благодар* быстр* круто приятн* идеальн* удобн* полезн*".split(),
+        "neg": "плох* ужас* кошмар* отврат* безобраз* позор* обман* мошенн* развод* надоел* бесит "
+               "разочаров* худш* слома* сломан* ошибк* сбой* проблем* задерж* брак* поврежд* жалоб* "
+               "хамств* отстой дерьм* дорог* грустн* печаль* ненавиж* глюч* тормоз*".split(),
+    },
+    "de": {
+        "pos": "gut* super toll* klasse großartig* perfekt* prima hervorragend* wunderbar* spitze "
+               "empfehl* beste liebe zufrieden danke schnell* genial schön* freundlich* hilfreich*".split(),
+        "neg": "schlecht* schlimm* schrecklich* furchtbar* katastroph* unverschämt* frechheit skandal* "
+               "betrug* abzocke enttäusch* ärger* nervt nervig* kaputt* defekt* fehler* störung* "
+               "verspät* mies* leider traurig* teuer* hass* ekelhaft* scheiße scheiss* sauer".split(),
+    },
+    "es": {
+        "pos": "bueno buena buenos buenas excelente* genial perfect* increíble maravillos* estupend* "
+               "encanta recomiendo mejor contento contenta gracias rápido rapido fantástic* feliz amable "
+               "útil".split(),
+        "neg": "malo mala malos malas pésim* pesim* horrible* terrible* fatal vergüenza estafa* engaño "
+               "decepcion* harto harta peor error* fallo* roto rota retraso* lamentable* triste* caro "
+               "cara odio asco mierda inaceptable".split(),
+    },
+    "fr": {
+        "pos": "bien bon bonne génial* super excellent* parfait* formidable incroyable magnifique bravo "
+               "recommande meilleur* adore content contente merci rapide impeccable heureu* sympa "
+               "agréable*".split(),
+        "neg": "mauvais* nul nulle horrible* lamentable* honte honteux scandale* scandaleux arnaque* "
+               "déçu* déception marre pire erreur* panne* cassé* retard* triste* cher chère déteste "
+               "merde inadmissible inacceptable catastroph* galère".split(),
+    },
+    "pt": {
+        "pos": "bom boa bons ótim* otim* excelente* perfeit* incrível incrivel maravilhos* adoro amei "
+               "recomendo melhor satisfeit* obrigad* rápido rapido feliz parabéns lind* legal".split(),
+        "neg": "ruim péssim* pessim* horrível horrivel terrível terrivel vergonha absurdo golpe fraude "
+               "decepcion* pior erro* falha* quebrad* defeito* atras* triste* caro cara odeio lixo "
+               "descaso palhaçada inaceitável".split(),
+    },
+    "it": {
+        "pos": "buon* ottim* eccellent* perfett* fantastic* meraviglios* adoro consiglio migliore "
+               "soddisfatt* grazie veloce bravi complimenti bell* felice gentil*".split(),
+        "neg": "cattiv* pessim* orribile terribile vergogna* schifo truffa* delus* peggio* errore* "
+               "guasto rott* ritard* triste* caro cara odio inaccettabile assurdo male".split(),
+    },
+    "zh": {
+        "pos": "好吃 很好 不错 满意 好评 推荐 喜欢 很快 速度快 超赞 赞 完美 棒 优秀 给力 贴心 方便 干净 谢谢 感谢 "
+               "新鲜 实惠 热情 舒服 值得".split(),
+        "neg": "差 太差 很差 差评 垃圾 恶心 难吃 糟糕 失望 投诉 骗子 骗人 坑人 慢 太慢 贵 太贵 冷了 凉了 "
+               "退款 坏了 破损 故障 难用 生气 无语 后悔 脏 咸 淡".split(),
+    },
+}
+
+N_SCALAR = -0.74
+BOOST = 1.3
+
+
+class LexiconScorer:
+    def __init__(self, lang: str, words: dict[str, float], prefixes: dict[str, float]):
+        self.lang = lang
+        self.words = words
+        self.prefixes = prefixes
+        self.min_prefix = min((len(p) for p in prefixes), default=99)
+        self.negators = cues.word_set(lang, "negator")
+        self.intensifiers = cues.word_set(lang, "intensifier")
+        self.cjk = lang in cues.CJK
+        self.max_len = max((len(w) for w in words), default=1) if self.cjk else 0
+
+    def valence(self, token: str) -> float:
+        v = self.words.get(token)
+        if v is not None:
+            return v
+        for k in range(min(len(token), 12), self.min_prefix - 1, -1):
+            v = self.prefixes.get(token[:k])
+            if v is not None:
+                return v
+        return 0.0
+
+    def raw(self, low: str) -> float:
+        if self.cjk:
+            return self._raw_cjk(low)
+        tokens = WORD_RE.findall(low)
+        total = 0.0
+        for i, tok in enumerate(tokens):
+            v = self.valence(tok)
+            if not v:
+                continue
+            if i and tokens[i - 1] in self.intensifiers:
+                v *= BOOST
+            start = max(0, i - 3)
+            if any(t in self.negators for t in tokens[start:i]):
+                v *= N_SCALAR
+            total += v
+        return total
+
+    def _raw_cjk(self, low: str) -> float:
+        total, i, n = 0.0, 0, len(low)
+        while i < n:
+            for k in range(min(self.max_len, n - i), 0, -1):
+                v = self.words.get(low[i:i + k])
+                if v is not None:
+                    before = low[max(0, i - 3):i]
+                    if any(neg in before for neg in ("不", "没", "别", "未", "无")) and not low[i:i + k].startswith(("不", "没")):
+                        v *= N_SCALAR
+                    if any(b in before for b in ("很", "非常", "太", "特别", "超", "真")):
+                        v *= BOOST
+                    total += v
+                    i += k
+                    break
+            else:
+                i += 1
+        return total
+
+
+def squash(total: float, alpha: float = 15.0) -> float:
+    return max(-1.0, min(1.0, total / math.sqrt(total * total + alpha))) if total else 0.0
+
+
+def build_scorers(lexicons: dict[str, dict[str, float]]) -> dict[str, LexiconScorer]:
+    out = {}
+    for lang, entries in lexicons.items():
+        words = {w: v for w, v in entries.items() if not w.endswith("*")}
+        prefixes = {w[:-1]: v for w, v in entries.items() if w.endswith("*")}
+        out[lang] = LexiconScorer(lang, words, prefixes)
+    return out

@@ -1,0 +1,140 @@
+"""`earful run` and the interactive `earful demo`: the pipeline and the dashboard in one process.
+
+DuckDB lets one process open the file, so the pipeline (an asyncio loop in a worker thread) and the
+Streamlit server (the main thread, as streamlit.web.bootstrap.run requires) share it, each thread
+through its own cursor. The dashboard finds the store, tracker and clock through
+earful.dashboard.context.register().
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+import threading
+from collections.abc import Callable, Coroutine
+from importlib import resources
+from typing import Any
+
+import aiohttp
+
+from earful.clock import Clock
+from earful.config import Config
+from earful.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class Background:
+    """An asyncio loop in a daemon thread running one coroutine until stop() is called."""
+
+    def __init__(self, make: Callable[[asyncio.Event], Coroutine[Any, Any, Any]], name: str):
+        self.make = make
+        self.loop = asyncio.new_event_loop()
+        self.stop_event: asyncio.Event | None = None
+        self.error: BaseException | None = None
+        self.result: Any = None
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._main, name=name, daemon=True)
+
+    def _main(self) -> None:
+        asyncio.set_event_loop(self.loop)
+
+        async def runner() -> None:
+            self.stop_event = asyncio.Event()
+            self.result = await self.make(self.stop_event)
+
+        try:
+            self.loop.run_until_complete(runner())
+        except BaseException as exc:  # reported by the caller
+            self.error = exc
+            log.exception("%s stopped with an error", self.thread.name)
+        finally:
+            self.done.set()
+
+    def start(self) -> Background:
+        self.thread.start()
+        return self
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self.stop_event is not None and not self.done.is_set():
+            self.loop.call_soon_threadsafe(self.stop_event.set)
+        self.done.wait(timeout)
+
+
+def run_dashboard(port: int, host: str = "127.0.0.1") -> None:
+    """Serve the Streamlit app in this (main) thread until interrupted."""
+    from streamlit.web import bootstrap
+
+    app = str(resources.files("earful.dashboard").joinpath("app.py"))
+    flags = {"server_port": port, "server_address": host, "server_headless": True,
+             "browser_gatherUsageStats": False, "server_fileWatcherType": "none", "server_runOnSave": False,
+             "global_developmentMode": False, "client_toolbarMode": "minimal"}
+    bootstrap.load_config_options(flags)
+    print(f"dashboard: http://{host}:{port}", file=sys.stderr)
+    bootstrap.run(app, False, [], flags)
+
+
+def serve(store: Store, cfg: Config, dashboard: bool = True) -> int:
+    from earful.collectors import registry
+    from earful.dashboard.context import DashboardContext, register
+    from earful.pipeline import Pipeline
+    from earful.sentiment import Classifier
+
+    clock = Clock()
+    languages = sorted({lang for b in cfg.brands for lang in b.languages}) or None
+    classifier = Classifier.load(languages)
+    holder: dict[str, Pipeline] = {}
+
+    async def main(stop: asyncio.Event) -> None:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
+            collectors = registry.build(cfg, clock, session)
+            pipeline = holder["pipeline"] = Pipeline(store, cfg, classifier, clock, collectors)
+            log.warning("earful running: %d collectors (%s)", len(collectors),
+                        ", ".join(c.key for c in collectors) or "none configured")
+            await pipeline.run(stop)
+
+    worker = Background(main, "pipeline").start()
+    if not dashboard:
+        try:
+            worker.done.wait()
+        except KeyboardInterrupt:
+            worker.stop()
+        return 1 if worker.error else 0
+    from earful.tracker import Tracker
+    register(DashboardContext(store=store, tracker=Tracker(store, cfg), clock=clock,
+                              brands=[b.name for b in cfg.brands], refresh_seconds=cfg.dashboard.refresh_seconds))
+    try:
+        run_dashboard(cfg.dashboard.port, cfg.dashboard.host)
+    finally:
+        worker.stop()
+    return 0
+
+
+def serve_demo(store: Store, db: str, step_seconds: float = 0.6, port: int = 8501) -> int:
+    from earful.config import default_config
+    from earful.dashboard.context import DashboardContext, register
+    from earful.demo import Demo
+    from earful.tracker import Tracker
+
+    demo = Demo(store, realtime_step=step_seconds)
+    summary_holder: dict[str, Any] = {}
+
+    async def main(stop: asyncio.Event) -> None:
+        summary = await demo.run(stop)
+        summary_holder["summary"] = summary
+        print("\n".join(["", "demo scenario finished:", *summary.lines(),
+                         "the dashboard stays up; press Ctrl+C to stop"]), file=sys.stderr)
+
+    cfg = default_config()
+    brand = demo.scenario.brand.get("name", "demo")
+    register(DashboardContext(store=store, tracker=Tracker(store, cfg), clock=demo.clock, brands=[brand],
+                              refresh_seconds=2.0, extra={"demo": demo, "db": db}))
+    worker = Background(main, "demo").start()
+    print(f"earful demo: sandbox platforms {', '.join(demo.platforms)}; a simulated day in about "
+          f"{288 * step_seconds / 60:.0f} minutes; store {db}", file=sys.stderr)
+    try:
+        run_dashboard(port)
+    finally:
+        worker.stop()
+    return 0

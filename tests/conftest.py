@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from earful.clock import ManualClock
+from earful.store import Store
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+TWCS = SHARED / "data" / "twcs" / "twcs_head_sample.csv"
+
+ODD_TEXTS = [
+    "emoji 📦❌😡👩‍👩‍👧 flags 🇵🇱",
+    "RTL: הזמנה שלי לא הגיעה ومازلت أنتظر",
+    "zero\u200bwidth\u200djoiner\ufeffbom",
+    "control \x01\x07\x1b[31m chars \x7f",
+    "x" * 10_240,
+]
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    s = Store(tmp_path / "t.duckdb")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(datetime(2026, 11, 23, 9, 0, 0))

@@ -150,6 +150,23 @@ CASE_COLUMNS = ("case_id", "platform", "mention_id", "brand", "author", "thread_
                 "sla_warned", "sla_breached", "sla_escalated", "resolved_at", "assignee", "state_reason",
                 "updated_at")
 
+CASE_SCHEMA = pa.schema([
+    ("case_id", pa.int64()), ("platform", pa.string()), ("mention_id", pa.string()), ("brand", pa.string()),
+    ("author", pa.string()), ("thread_id", pa.string()), ("lang", pa.string()), ("state", pa.string()),
+    ("priority", pa.int32()), ("opened_at", pa.timestamp("us")), ("clock_started_at", pa.timestamp("us")),
+    ("first_response_at", pa.timestamp("us")), ("last_response_at", pa.timestamp("us")),
+    ("sla_due_at", pa.timestamp("us")), ("sla_warned", pa.bool_()), ("sla_breached", pa.bool_()),
+    ("sla_escalated", pa.bool_()), ("resolved_at", pa.timestamp("us")), ("assignee", pa.string()),
+    ("state_reason", pa.string()), ("updated_at", pa.timestamp("us")),
+])
+EVENT_SCHEMA = pa.schema([
+    ("case_id", pa.int64()), ("occurred_at", pa.timestamp("us")), ("kind", pa.string()), ("actor", pa.string()),
+    ("reason", pa.string()), ("mention_id", pa.string()),
+])
+CASE_MUTABLE = ("state", "priority", "clock_started_at", "first_response_at", "last_response_at", "sla_due_at",
+                "sla_warned", "sla_breached", "sla_escalated", "resolved_at", "assignee", "state_reason",
+                "updated_at")
+
 
 def _clean(text: str | None) -> str | None:
     """Strings must be valid UTF-8 for DuckDB: replace lone surrogates, drop NULs."""
@@ -373,6 +390,42 @@ class Store:
             "ON CONFLICT DO NOTHING RETURNING case_id", [values[n] for n in names]).fetchall()
         return int(rows[0][0]) if rows else None
 
+    def next_case_id(self) -> int:
+        pool = getattr(self._local, "case_ids", None)
+        if not pool:
+            pool = [r[0] for r in self.con.execute("SELECT nextval('case_ids') FROM range(256)").fetchall()]
+            pool.reverse()
+            self._local.case_ids = pool
+        return int(pool.pop())
+
+    def write_cases(self, new: Sequence[dict[str, Any]], changed: Sequence[dict[str, Any]],
+                    events: Sequence[dict[str, Any]]) -> None:
+        """The tracker's batch: insert new cases, update changed ones, append events (one statement each)."""
+        with self.transaction() as tx:
+            if new:
+                tx.register("case_batch", pa.Table.from_pylist(
+                    [{k: c.get(k) for k in CASE_SCHEMA.names} for c in new], schema=CASE_SCHEMA))
+                try:
+                    tx.execute("INSERT INTO cases BY NAME SELECT * FROM case_batch ON CONFLICT DO NOTHING")
+                finally:
+                    tx.unregister("case_batch")
+            if changed:
+                tx.register("case_changes", pa.Table.from_pylist(
+                    [{k: c.get(k) for k in CASE_SCHEMA.names} for c in changed], schema=CASE_SCHEMA))
+                sets = ", ".join(f"{name} = b.{name}" for name in CASE_MUTABLE)  # our own constant names
+                try:
+                    tx.execute(f"UPDATE cases SET {sets} FROM case_changes b WHERE cases.case_id = b.case_id")
+                finally:
+                    tx.unregister("case_changes")
+            if events:
+                tx.register("event_batch", pa.Table.from_pylist(
+                    [{k: _clean(e.get(k)) if isinstance(e.get(k), str) else e.get(k) for k in EVENT_SCHEMA.names}
+                     for e in events], schema=EVENT_SCHEMA))
+                try:
+                    tx.execute("INSERT INTO case_events BY NAME SELECT * FROM event_batch")
+                finally:
+                    tx.unregister("event_batch")
+
     def update_case(self, case_id: int, **values: Any) -> None:
         bad = set(values) - set(CASE_COLUMNS)
         if bad:
@@ -412,7 +465,8 @@ class Store:
         out: dict[str, list[dict[str, Any]]] = {}
         for chunk in _chunks(sorted(set(thread_ids))):
             for row in self.query_dicts(
-                    """SELECT id, author, is_brand, reply_to_id, thread_id, created_at, complaint, sentiment, intent
+                    """SELECT id, author, is_brand, reply_to_id, thread_id, created_at, complaint, sentiment, intent,
+                              lang, complaint_score
                        FROM mentions WHERE platform = ? AND thread_id IN (SELECT unnest(?::VARCHAR[]))
                        ORDER BY created_at, id""", [platform, chunk]):
                 out.setdefault(row["thread_id"], []).append(row)

@@ -71,35 +71,63 @@ class Tracker:
         intent = e.intent if e else m.get("intent")  # type: ignore[union-attr]
         return bool(complaint) or (intent == "question" and "question" in intents)
 
+    # batched writes -----------------------------------------------------------------------------------
+    def _begin(self, alert_at: datetime | None) -> None:
+        self._new: list[dict[str, Any]] = []
+        self._dirty: dict[int, dict[str, Any]] = {}
+        self._events: list[dict[str, Any]] = []
+        self._alerts: list[tuple[int, str, datetime]] = []
+        self._alert_at = alert_at
+
     def _event(self, case_id: int, at: datetime, kind: str, actor: str = "earful", reason: str | None = None,
-               mention_id: str | None = None, alert_at: datetime | None = None) -> None:
-        self.store.add_event(case_id, at, kind, actor, reason, mention_id)
-        if self.on_event is not None and alert_at is not None:
-            self.on_event(case_id, kind, alert_at)
+               mention_id: str | None = None, alert: bool = True) -> None:
+        self._events.append({"case_id": case_id, "occurred_at": at, "kind": kind, "actor": actor,
+                             "reason": reason, "mention_id": mention_id})
+        if alert and self._alert_at is not None:
+            self._alerts.append((case_id, kind, self._alert_at))
+
+    def _change(self, case: dict[str, Any], **changes: Any) -> None:
+        case.update(changes)
+        if not case.get("_new"):
+            self._dirty[case["case_id"]] = case
+
+    def _flush(self) -> None:
+        """Write the batch's new cases, changed cases and events (three statements), then alert."""
+        self.store.write_cases(self._new, list(self._dirty.values()), self._events)
+        if self.on_event is not None:
+            for case_id, kind, at in self._alerts:
+                self.on_event(case_id, kind, at)
+        for case in self._new:
+            case.pop("_new", None)
+        self._begin(None)
 
     # new mentions ---------------------------------------------------------------------------------
     def on_mentions(self, mentions: Sequence[Mention], now: datetime, alerts: bool = True) -> TrackResult:
-        """Update cases for newly stored mentions (call after the page is stored)."""
+        """Update cases for newly stored mentions (call after the page is stored, in its transaction)."""
         result = TrackResult()
         by_platform: dict[str, list[Mention]] = {}
         for m in mentions:
             if m.brand is not None or m.is_brand:
                 by_platform.setdefault(m.platform, []).append(m)
-        for platform, items in by_platform.items():
-            self._track_platform(platform, items, now, alerts, result)
+        with self.store.transaction():
+            self._begin(now if alerts else None)
+            for platform, items in by_platform.items():
+                self._track_platform(platform, items, result)
+            self._flush()
         return result
 
-    def _track_platform(self, platform: str, items: list[Mention], now: datetime, alerts: bool,
-                        result: TrackResult) -> None:
+    def _track_platform(self, platform: str, items: list[Mention], result: TrackResult) -> None:
         thread_ids = {m.thread_id or m.id for m in items}
         threads = self.store.thread_mentions_many(platform, thread_ids)
         cases = self.store.cases_for_threads(platform, thread_ids)
-        alert_at = now if alerts else None
+        brands = {m.id: m.brand for m in items}
         for m in sorted(items, key=lambda x: (x.created_at, x.id)):
             thread_id = m.thread_id or m.id
+            thread = threads.get(thread_id, [])
             thread_cases = cases.setdefault(thread_id, [])
             if m.is_brand:
-                self._link_replies(platform, threads.get(thread_id, []), thread_cases, alert_at, result)
+                self._open_answered(platform, m, thread, thread_cases, result)
+                self._link_replies(thread, thread_cases, result)
                 continue
             mine = [c for c in thread_cases if c["author"] == m.author]
             negative = bool(m.enrichment and (m.enrichment.complaint or m.enrichment.sentiment <= NEGATIVE_SENTIMENT))
@@ -107,50 +135,66 @@ class Tracker:
                 case = mine[-1]
                 if case["state"] in ("replied", "resolved") and negative and (
                         case["last_response_at"] is None or m.created_at > case["last_response_at"]):
-                    self._reopen(platform, case, m, alert_at, result)
-                    self._link_replies(platform, threads.get(thread_id, []), thread_cases, alert_at, result)
+                    self._reopen(platform, case, m, result)
+                    self._link_replies(thread, thread_cases, result)
                 continue
-            if not self._opens_case(m, m.brand):
+            if self._opens_case(m, m.brand):
+                reason = f"{m.enrichment.intent if m.enrichment else 'complaint'} detected"
+            elif self._brand_answered(m.id, m.author, thread):
+                reason = "the brand replied to it"
+            else:
                 continue
-            case = self._open(platform, m, thread_id, alert_at, result)
-            if case is not None:
-                thread_cases.append(case)
-                self._link_replies(platform, threads.get(thread_id, []), thread_cases, alert_at, result)
+            e = m.enrichment
+            thread_cases.append(self._open(platform, m.id, m.brand or brands.get(m.id), m.author, thread_id,
+                                           m.created_at, e.lang if e else m.lang_hint,
+                                           e.complaint_score if e else None, reason, result,
+                                           alert=reason != "the brand replied to it"))
+            self._link_replies(thread, thread_cases, result)
 
-    def _open(self, platform: str, m: Mention, thread_id: str, alert_at: datetime | None,
-              result: TrackResult) -> dict[str, Any] | None:
-        due = m.created_at + self._target(m.brand, platform)
-        score = m.enrichment.complaint_score if m.enrichment else None
-        values = {
-            "platform": platform, "mention_id": m.id, "brand": m.brand, "author": m.author, "thread_id": thread_id,
-            "lang": m.enrichment.lang if m.enrichment else m.lang_hint, "state": "needs_reply",
-            "priority": priority_for(score), "opened_at": m.created_at, "clock_started_at": m.created_at,
-            "sla_due_at": due, "updated_at": m.created_at,
+    def _brand_answered(self, mention_id: str, author: str, thread: list[dict[str, Any]]) -> bool:
+        by_id = {row["id"]: row for row in thread}
+        return any(row["is_brand"] and self._answered_post(row, by_id) == mention_id for row in thread)
+
+    def _open_answered(self, platform: str, reply: Mention, thread: list[dict[str, Any]],
+                       thread_cases: list[dict[str, Any]], result: TrackResult) -> None:
+        """A brand reply to a customer's post that has no case: the post needed an answer after all
+        (a missed complaint or question), so it gets a case, answered at once."""
+        by_id = {row["id"]: row for row in thread}
+        row = by_id.get(reply.id)
+        target = by_id.get(self._answered_post(row, by_id) or "") if row else None
+        if target is None or any(c["author"] == target["author"] for c in thread_cases):
+            return
+        thread_cases.append(self._open(platform, target["id"], reply.brand, target["author"],
+                                       target["thread_id"], target["created_at"], target.get("lang"),
+                                       target.get("complaint_score"), "the brand replied to it", result,
+                                       alert=False))
+
+    def _open(self, platform: str, mention_id: str, brand: str | None, author: str, thread_id: str,
+              created_at: datetime, lang: str | None, score: float | None, reason: str, result: TrackResult,
+              alert: bool = True) -> dict[str, Any]:
+        case = {
+            "case_id": self.store.next_case_id(), "platform": platform, "mention_id": mention_id, "brand": brand,
+            "author": author, "thread_id": thread_id, "lang": lang, "state": "needs_reply",
+            "priority": priority_for(score), "opened_at": created_at, "clock_started_at": created_at,
+            "first_response_at": None, "last_response_at": None,
+            "sla_due_at": created_at + self._target(brand, platform), "sla_warned": False, "sla_breached": False,
+            "sla_escalated": False, "resolved_at": None, "assignee": None, "state_reason": None,
+            "updated_at": created_at, "_new": True,
         }
-        case_id = self.store.open_case(values)
-        if case_id is None:
-            return None
-        intent = m.enrichment.intent if m.enrichment else "complaint"
-        self._event(case_id, m.created_at, "opened", reason=f"{intent} detected", mention_id=m.id,
-                    alert_at=alert_at)
-        result.opened.append(case_id)
-        values.update(case_id=case_id, first_response_at=None, last_response_at=None, sla_warned=False,
-                      sla_breached=False, sla_escalated=False)
-        return values
+        self._new.append(case)
+        self._event(case["case_id"], created_at, "opened", reason=reason, mention_id=mention_id, alert=alert)
+        result.opened.append(case["case_id"])
+        return case
 
-    def _reopen(self, platform: str, case: dict[str, Any], m: Mention, alert_at: datetime | None,
-                result: TrackResult) -> None:
-        due = m.created_at + self._target(case["brand"], platform)
-        changes = {"state": "needs_reply", "clock_started_at": m.created_at, "sla_due_at": due,
-                   "sla_warned": False, "sla_escalated": False, "resolved_at": None, "updated_at": m.created_at}
-        self.store.update_case(case["case_id"], **changes)
-        case.update(changes)
+    def _reopen(self, platform: str, case: dict[str, Any], m: Mention, result: TrackResult) -> None:
+        self._change(case, state="needs_reply", clock_started_at=m.created_at,
+                     sla_due_at=m.created_at + self._target(case["brand"], platform), sla_warned=False,
+                     sla_escalated=False, resolved_at=None, updated_at=m.created_at)
         self._event(case["case_id"], m.created_at, "reopened", reason="new negative post by the customer",
-                    mention_id=m.id)
+                    mention_id=m.id, alert=False)
         result.reopened.append(case["case_id"])
 
-    def _link_replies(self, platform: str, thread: list[dict[str, Any]], cases: list[dict[str, Any]],
-                      alert_at: datetime | None, result: TrackResult) -> None:
+    def _link_replies(self, thread: list[dict[str, Any]], cases: list[dict[str, Any]], result: TrackResult) -> None:
         open_cases = [c for c in cases if c["state"] == "needs_reply"]
         if not open_cases:
             return
@@ -160,61 +204,62 @@ class Tracker:
             for row in thread:
                 if not row["is_brand"] or row["created_at"] < start:
                     continue
-                if self._answers(row, case["author"], by_id):
+                answered = self._answered_post(row, by_id)
+                if answered is not None and by_id[answered]["author"] == case["author"]:
                     self._mark_replied(case, row, result)
                     break
 
     @staticmethod
-    def _answers(reply: dict[str, Any], customer: str, by_id: dict[str, dict[str, Any]]) -> bool:
-        """Does a brand post answer the customer? Yes when the nearest post above it that the brand did
-        not write is the customer's (a reply to a bystander in the same thread answers the bystander)."""
+    def _answered_post(reply: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> str | None:
+        """The customer post a brand post answers: the nearest post above it that the brand did not
+        write (a reply to a bystander in the same thread answers the bystander, not the customer)."""
         parent_id, hops = reply["reply_to_id"], 0
         while parent_id and hops < 50:
             parent = by_id.get(parent_id)
             if parent is None:
-                return False
+                return None
             if not parent["is_brand"]:
-                return parent["author"] == customer
+                return parent_id
             parent_id, hops = parent["reply_to_id"], hops + 1
-        return False
+        return None
 
     def _mark_replied(self, case: dict[str, Any], reply: dict[str, Any], result: TrackResult) -> None:
         at = reply["created_at"]
-        changes: dict[str, Any] = {"state": "replied", "last_response_at": at, "updated_at": at}
-        if case["first_response_at"] is None:
-            changes["first_response_at"] = at
         late = at > case["sla_due_at"]
         if late and not case["sla_breached"]:
-            changes["sla_breached"] = True
-            self._event(case["case_id"], case["sla_due_at"], "sla_breach", reason="answered after the SLA target")
-        self.store.update_case(case["case_id"], **changes)
-        case.update(changes)
+            self._change(case, sla_breached=True)
+            self._event(case["case_id"], case["sla_due_at"], "sla_breach", reason="answered after the SLA target",
+                        alert=False)
+        self._change(case, state="replied", last_response_at=at, updated_at=at,
+                     first_response_at=case["first_response_at"] or at)
         self._event(case["case_id"], at, "replied", actor=reply["author"] or "brand",
-                    reason="late reply" if late else "brand replied", mention_id=reply["id"])
+                    reason="late reply" if late else "brand replied", mention_id=reply["id"], alert=False)
         result.replied.append(case["case_id"])
 
     # SLA clocks ---------------------------------------------------------------------------------------
     def tick(self, now: datetime, alerts: bool = True) -> list[tuple[int, str]]:
         """Raise SLA warning, breach and escalation events that are due at `now`."""
         fired: list[tuple[int, str]] = []
-        alert_at = now if alerts else None
-        for case in self.store.cases_needing_sla_check(now):
-            sla = self._sla(case["brand"])
-            target = self._target(case["brand"], case["platform"])
-            start = case["clock_started_at"]
-            steps = [
-                ("sla_warned", "sla_warning", start + target * sla.warn_fraction,
-                 f"{int(sla.warn_fraction * 100)}% of the {target.total_seconds() / 60:g}-minute target used"),
-                ("sla_breached", "sla_breach", case["sla_due_at"], "no reply within the SLA target"),
-                ("sla_escalated", "sla_escalation", start + target * sla.escalate_multiple,
-                 f"no reply after {sla.escalate_multiple:g}x the SLA target"),
-            ]
-            for flag, kind, when, reason in steps:
-                if case[flag] or now < when:
-                    continue
-                self.store.update_case(case["case_id"], **{flag: True})
-                self._event(case["case_id"], when, kind, reason=reason, alert_at=alert_at)
-                fired.append((case["case_id"], kind))
+        with self.store.transaction():
+            self._begin(now if alerts else None)
+            for case in self.store.cases_needing_sla_check(now):
+                sla = self._sla(case["brand"])
+                target = self._target(case["brand"], case["platform"])
+                start = case["clock_started_at"]
+                steps = [
+                    ("sla_warned", "sla_warning", start + target * sla.warn_fraction,
+                     f"{int(sla.warn_fraction * 100)}% of the {target.total_seconds() / 60:g}-minute target used"),
+                    ("sla_breached", "sla_breach", case["sla_due_at"], "no reply within the SLA target"),
+                    ("sla_escalated", "sla_escalation", start + target * sla.escalate_multiple,
+                     f"no reply after {sla.escalate_multiple:g}x the SLA target"),
+                ]
+                for flag, kind, when, reason in steps:
+                    if case[flag] or now < when:
+                        continue
+                    self._change(case, **{flag: True})
+                    self._event(case["case_id"], when, kind, reason=reason)
+                    fired.append((case["case_id"], kind))
+            self._flush()
         return fired
 
     # human actions ------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 from urllib.parse import unquote_plus
 from datetime import datetime, timedelta
@@ -30,7 +31,8 @@ N_COMPLAINTS = 150  # more than one page of 100
 
 ODD_TEXTS = {
     "odd-emoji": "parcelly 📦🔥👩🏽‍💻 lost my parcel again 😡",
-    "odd-rtl": "parcelly \u05d4\u05d7\u05d1\u05d9\u05dc\u05d4 \u05dc\u05d0 \u05d4\u05d2\u05d9\u05e2\u05d4 \u202eevil\u202c \u0627\u0644\u0637\u0631\u062f",
+    "odd-rtl": ("parcelly \u05d4\u05d7\u05d1\u05d9\u05dc\u05d4 \u05dc\u05d0 \u05d4\u05d2\u05d9\u05e2\u05d4 "
+                "\u202eevil\u202c \u0627\u0644\u0637\u0631\u062f"),
     "odd-zw": "par\u200bcelly parcelly\u200d never\ufeff came\u00ad",
     "odd-ctrl": "parcelly \x01\x07\x1b[31m bell and escape\ttab\r\nnewline \x7f",
     "odd-html": "parcelly &amp; <b>bold</b> & a > b < c &lt;literal&gt;",
@@ -55,7 +57,8 @@ def scenario_dict() -> dict:
          "text": "Sorry about that! Please DM us your tracking number.", "label": "brand_reply", "reply_to": "c003"},
         {"id": "followup", "platform": "x", "minute": 110, "author": "customer_3", "text": "sent you a DM",
          "label": "followup", "reply_to": "reply"},
-        {"id": "ru", "platform": "x", "minute": 111, "author": "ivan", "text": "Parcelly опять потеряли посылку",
+        {"id": "ru", "platform": "x", "minute": 111, "author": "ivan",
+         "text": "Parcelly опять потеряли посылку",
          "lang": "ru", "label": "complaint"},
     ]
     for n, (sid, text) in enumerate(ODD_TEXTS.items()):
@@ -208,7 +211,7 @@ async def test_429_uses_reset_header(monkeypatch):
     async with running(monkeypatch) as env:
         reset = env.epoch() + 300
         env.faults.add(SEARCH, status=429, content_type="application/problem+json",
-                       body='{"title":"Too Many Requests","type":"about:blank","status":429,"detail":"Too Many Requests"}',
+                       body=json.dumps(xs.TOO_MANY),
                        headers={"x-rate-limit-limit": "450", "x-rate-limit-remaining": "0",
                                 "x-rate-limit-reset": str(reset)})
         with pytest.raises(RateLimited) as info:
@@ -447,7 +450,7 @@ def test_sandbox_query_language():
             parse(bad)
 
 
-async def test_sandbox_rejects_bad_parameters(monkeypatch):
+async def test_sandbox_parameters_and_error_bodies(monkeypatch):
     async with running(monkeypatch) as env:
         auth = {"Authorization": f"Bearer {TOKEN}"}
 
@@ -465,7 +468,8 @@ async def test_sandbox_rejects_bad_parameters(monkeypatch):
         status, _, body = await get(query="parcelly", max_results="10")
         token = body["meta"]["next_token"]
         assert body["meta"]["result_count"] == 10
-        assert body["meta"]["newest_id"] == body["data"][0]["id"] and body["meta"]["oldest_id"] == body["data"][-1]["id"]
+        assert body["meta"]["newest_id"] == body["data"][0]["id"]
+        assert body["meta"]["oldest_id"] == body["data"][-1]["id"]
         assert "includes" not in body and set(body["data"][0]) == {"id", "text", "edit_history_tweet_ids"}
         status, _, body = await get(query="parcelly -is:retweet", next_token=token)  # query changed while paging
         assert status == 400 and "next_token" in body["errors"][0]["parameters"]
@@ -473,3 +477,23 @@ async def test_sandbox_rejects_bad_parameters(monkeypatch):
         assert status == 400 and "query" in body["errors"][0]["parameters"]
         status, _, body = await get(query="parcelly", **{"tweet.fields": "bogus"})
         assert status == 400
+        # id and time bounds: since_id/until_id exclusive, start_time inclusive, end_time exclusive
+        c = {n: xs.tweet_id(SCENARIO.by_id[f"c{n:03d}"]) for n in (10, 11, 12, 13)}
+        only = 'parcelly -"parcelly stock"'
+        _, _, body = await get(query=only, since_id=c[10], until_id=c[13])
+        assert [t["id"] for t in body["data"]] == [c[12], c[11]]
+        _, _, body = await get(query=only, start_time="2026-11-23T00:06:00Z",  # c010 at 6:00, c013 at 7:30
+                               end_time="2026-11-23T00:07:30Z")
+        assert [t["id"] for t in body["data"]] == [c[12], c[11], c[10]]
+        # 401 and 403 bodies as X sends them
+        async with env.session.get(env.server.url + SEARCH, params={"query": "parcelly"},
+                                   headers={"Authorization": "Bearer nope"}) as resp:
+            assert resp.status == 401 and resp.content_type == "application/problem+json"
+            assert await resp.json() == {"title": "Unauthorized", "type": "about:blank", "status": 401,
+                                         "detail": "Unauthorized"}
+    async with running(monkeypatch, enrolled=False) as env:
+        async with env.session.get(env.server.url + SEARCH, params={"query": "parcelly"},
+                                   headers={"Authorization": f"Bearer {TOKEN}"}) as resp:
+            body = await resp.json()
+            assert resp.status == 403 and body["reason"] == "client-not-enrolled"
+            assert body["type"] == "https://api.twitter.com/2/problems/client-forbidden"

@@ -112,16 +112,18 @@ class BlueskyCollector:
 
     def __init__(self, config: Config, source: BlueskySource, clock: Clock, session: aiohttp.ClientSession, *,
                  key: str = "bluesky", batch_size: int = 200, batch_seconds: float = 0.2,
-                 rewind_seconds: float = 5.0, until_idle: bool = False, max_failures: int = 6,
-                 empty_page_seconds: float = 5.0, memory: int = 50_000) -> None:
+                 rewind_seconds: float = 5.0, warmup_seconds: float = 900.0, until_idle: bool = False, max_failures: int = 6,
+                 empty_page_seconds: float = 5.0, memory: int = 50_000, search_limit: int = 100) -> None:
         self.key = key
         self.config, self.source, self.clock, self.session = config, source, clock, session
         self.poll_interval = float(source.poll_seconds)
         self.timeout = float(source.timeout_seconds)
         self.batch_size, self.batch_seconds = batch_size, batch_seconds
         self.rewind_us = int(rewind_seconds * 1e6)
+        self.warmup_us = int(warmup_seconds * 1e6)
         self.until_idle, self.max_failures = until_idle, max_failures
         self.empty_page_seconds = empty_page_seconds
+        self.search_limit = max(1, min(100, search_limit))
         self.matcher = Matcher(config.brands)
         self.seen = Bounded(memory)           # uris already yielded
         self.threads = Bounded(memory)        # root uris of threads we kept a post from
@@ -210,7 +212,9 @@ class BlueskyCollector:
         reply = record.get("reply")
         if isinstance(reply, dict):
             for ref in (reply.get("root"), reply.get("parent")):
-                if isinstance(ref, dict) and ref.get("uri") in self.threads:
+                ref_uri = ref.get("uri") if isinstance(ref, dict) else None
+                if isinstance(ref_uri, str) and (
+                        ref_uri in self.threads or ref_uri.removeprefix("at://").split("/")[0] in self.brand_dids):
                     return True
         for facet in record.get("facets") or ():
             for feature in (facet.get("features") or ()) if isinstance(facet, dict) else ():
@@ -254,8 +258,6 @@ class BlueskyCollector:
             log.warning("bluesky: skipped a malformed Jetstream frame (%d bytes)", len(text))
             return None, None
         self.stats["events"] += 1
-        if time_us <= floor_us:
-            return time_us, None
         if kind == "identity":
             ident = event.get("identity")
             if isinstance(ident, dict) and isinstance(ident.get("handle"), str):
@@ -274,6 +276,11 @@ class BlueskyCollector:
         if uri in self.seen or not self._keep(did, uri, record):
             return time_us, None
         mention = self._mention(did, uri, record, from_us(time_us), event)
+        if time_us <= floor_us:
+            # warm-up replay before the cursor: remember the thread, do not yield the post again
+            self.threads.add(mention.thread_id or uri)
+            self.threads.add(uri)
+            return time_us, None
         self._note_kept(mention)
         return time_us, mention
 
@@ -311,7 +318,8 @@ class BlueskyCollector:
         floor_us = last_us                 # everything up to here was handled by an earlier run
         done_us = yielded_us = last_us     # newest event processed / newest event covered by a yielded page
         pending: list[Mention] = []
-        connect_us, failures = last_us, 0
+        # replay a while before the cursor only to relearn which threads we follow (replies into them count)
+        connect_us, failures = max(0, last_us - self.warmup_us), 0
         last_yield = last_frame = loop.time()
         while True:
             try:
@@ -383,7 +391,7 @@ class BlueskyCollector:
             failures = 0 if got_frames else failures + 1
             if failures > self.max_failures:
                 raise Unavailable("bluesky: Jetstream keeps closing the connection")
-            connect_us = max(floor_us, done_us - self.rewind_us)
+            connect_us = max(floor_us - self.warmup_us, done_us - self.rewind_us)
             delay = 0.0 if got_frames else min(60.0, 0.5 * 2 ** (failures - 1))
             log.info("bluesky: Jetstream connection closed; reconnecting from time_us=%d", connect_us)
             await self.clock.sleep(delay)
@@ -480,7 +488,7 @@ class BlueskyCollector:
         i = state.get("i", 0) if isinstance(state.get("i"), int) else 0
         page_cursor = state.get("c") if isinstance(state.get("c"), str) else None
         while i < len(queries):
-            params = {"q": queries[i], "sort": "latest", "limit": "100"}
+            params = {"q": queries[i], "sort": "latest", "limit": str(self.search_limit)}
             for name in ("since", "until"):
                 if isinstance(state.get(name), str):
                     params[name] = state[name]

@@ -68,6 +68,11 @@ def parse_links(value: str | None) -> dict[str, dict[str, str]]:
     return out
 
 
+def _newer(links: dict[str, dict[str, str]]) -> str | None:
+    prev = links.get("prev", {})
+    return prev.get("min_id") or prev.get("since_id")  # older servers page forwards with since_id
+
+
 def _parse_time(value: Any) -> datetime | None:
     if not isinstance(value, str):
         return None
@@ -168,7 +173,7 @@ class MastodonCollector:
             ids = [s["id"] for s in statuses]
             kept = self._keep(statuses, floor)
             if ids:
-                st["top"] = links.get("prev", {}).get("min_id") or max(ids, key=_id_key)
+                st["top"] = _newer(links) or max(ids, key=_id_key)
                 reached_floor = len(kept) < len(statuses)
                 st["low"] = None if reached_floor else (links.get("next", {}).get("max_id") or min(ids, key=_id_key))
             yield self._page(inst, name, st, kept)
@@ -187,7 +192,7 @@ class MastodonCollector:
             if not statuses:
                 return
             ids = [s["id"] for s in statuses]
-            newest = links.get("prev", {}).get("min_id") or max(ids, key=_id_key)
+            newest = _newer(links) or max(ids, key=_id_key)
             if _id_key(newest) <= _id_key(st["top"]):
                 return  # a server that ignores min_id must not loop us forever
             st["top"] = newest
@@ -241,7 +246,8 @@ class MastodonCollector:
         if reply.status in (401, 403):
             if sent_token:
                 raise AuthFailed(f"{where}: the access token was rejected (HTTP {reply.status})", setting=TOKEN_SETTING)
-            raise AuthFailed(f"{where}: the instance requires a user token (HTTP {reply.status})", setting=TOKEN_SETTING)
+            raise AuthFailed(f"{where}: the instance requires a user token (HTTP {reply.status})",
+                             setting=TOKEN_SETTING)
         if reply.status >= 500:
             raise Unavailable(f"{where}: HTTP {reply.status}")
         raise SourceError(f"{where}: HTTP {reply.status}")

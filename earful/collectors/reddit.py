@@ -135,11 +135,11 @@ class _Requestor(prawcore.Requestor):
             kind = type(exc.original_exception).__name__
             raise Unavailable(f"reddit {path}: {kind} (timeout {self.timeout:g} s)") from None
         self._budget.observe(response.headers)
-        for name in RATE_HEADERS:
-            response.headers.pop(name, None)
         status = response.status_code
         if status == 429:
             raise RateLimited(f"reddit {path}: HTTP 429 Too Many Requests", retry_after=retry_after(response.headers))
+        for name in RATE_HEADERS:  # prawcore's RateLimiter would sleep on them
+            response.headers.pop(name, None)
         if status >= 500 or status == 408:
             raise Unavailable(f"reddit {path}: HTTP {status}")
         return response
@@ -256,6 +256,8 @@ def to_mention(thing: Any) -> Mention | None:
 
 
 def _children(payload: Any, label: str) -> tuple[list[Any], str | None]:
+    if isinstance(payload, dict) and payload.get("error") == 429:  # sometimes sent with status 200
+        raise RateLimited(f"reddit {label}: Too Many Requests (in a 200 answer)", retry_after=DEFAULT_RETRY_AFTER)
     if not isinstance(payload, dict) or payload.get("kind") != "Listing" or not isinstance(payload.get("data"), dict):
         raise MalformedPayload(f"reddit {label}: the answer is not a Listing")
     data = payload["data"]
@@ -279,6 +281,7 @@ class RedditCollector:
         self.listings = build_listings(source, brands)
         self._budget = _Budget(clock)
         self._http = requests.Session()
+        self._lock = threading.Lock()
         script = bool(source.username and password)
         self._reddit = praw.Reddit(
             requestor_class=_Requestor,
@@ -297,9 +300,14 @@ class RedditCollector:
 
     # -- one request ---------------------------------------------------------------------------------
     def _get(self, path: str, params: dict[str, Any]) -> Any:
-        """Runs in a worker thread: one praw request, prawcore's errors turned into earful's."""
+        """Runs in a worker thread: one praw request, prawcore's errors turned into earful's.
+
+        The lock keeps a call whose caller was cancelled (its thread runs on until the timeout) from
+        overlapping the next one on the same praw instance.
+        """
         try:
-            return self._reddit.request(method="GET", path=path, params=params)
+            with self._lock:
+                return self._reddit.request(method="GET", path=path, params=params)
         except SourceError:
             raise
         except prawcore.OAuthException as exc:
@@ -336,13 +344,15 @@ class RedditCollector:
         emitted: set[str] = set()
         last = dump_cursor({"v": 1, "listings": states}) if cursor else None
         for listing in self.listings:
-            async for mentions in self._walk(listing, states, emitted):
+            async for mentions, done in self._walk(listing, states, emitted):
                 new_cursor = dump_cursor({"v": 1, "listings": states})
-                if mentions or new_cursor != last:
+                # an empty page in the middle of a walk is not worth a transaction; its end is
+                if mentions or (done and new_cursor != last):
                     last = new_cursor
                     yield Page(mentions, new_cursor, note=listing.label)
 
-    async def _walk(self, listing: Listing, states: dict[str, Any], emitted: set[str]) -> AsyncIterator[list[Mention]]:
+    async def _walk(self, listing: Listing, states: dict[str, Any],
+                    emitted: set[str]) -> AsyncIterator[tuple[list[Mention], bool]]:
         """Walk one listing from the newest thing down to the cursor; yields after each page."""
         st = states.get(listing.key) or {}
         try:
@@ -354,6 +364,8 @@ class RedditCollector:
         walk = st.get("walk") if isinstance(st.get("walk"), dict) else None
         after = walk.get("after") if walk else None
         top = walk.get("top") if walk else None
+        top = float(top) if isinstance(top, int | float) and not isinstance(top, bool) else None
+        after = after if isinstance(after, str) else None
         floor = ts - listing.overlap if st else ts
         resumed = bool(after)
         while True:
@@ -396,7 +408,7 @@ class RedditCollector:
                 states[listing.key] = {"ts": ts, "seen": {n: c for c, n in keep[:MAX_SEEN]}}
             else:
                 states[listing.key] = {"ts": ts, "seen": seen, "walk": {"after": next_after, "top": top}}
-            yield mentions
+            yield mentions, done
             if done:
                 return
             after = next_after

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import logging
 import re
 from collections.abc import AsyncIterator
@@ -408,38 +407,41 @@ class XCollector:
 
     # ---- records -------------------------------------------------------------------------------
     def _mentions(self, data: list[Any], includes: Any, seen: set[str]) -> list[Mention]:
-        users = {}
-        if isinstance(includes, dict):
-            users = {u.get("id"): u for u in includes.get("users") or [] if isinstance(u, dict)}
-            referenced = {t.get("id"): t for t in includes.get("tweets") or [] if isinstance(t, dict)}
-        else:
-            referenced = {}
+        includes = includes if isinstance(includes, dict) else {}
+        users = {u.get("id"): u for u in includes.get("users") or [] if isinstance(u, dict)}
+        referenced = {t.get("id"): t for t in includes.get("tweets") or [] if isinstance(t, dict)}
         out = []
         for tweet in data:
             if not isinstance(tweet, dict) or not isinstance(tweet.get("id"), str) or tweet["id"] in seen:
                 continue
             seen.add(tweet["id"])
-            author_id = tweet.get("author_id")
-            user = users.get(author_id) or {}
-            username = user.get("username") or author_id or ""
-            note = tweet.get("note_tweet")
-            text = note.get("text") if isinstance(note, dict) and isinstance(note.get("text"), str) else tweet.get("text")
-            refs = tweet.get("referenced_tweets") if isinstance(tweet.get("referenced_tweets"), list) else []
-            reply_to = next((r.get("id") for r in refs if isinstance(r, dict) and r.get("type") == "replied_to"), None)
-            lang = tweet.get("lang")
-            raw_includes: dict[str, Any] = {}
-            if user:
-                raw_includes["users"] = [user]
-            if reply_to in referenced:
-                raw_includes["tweets"] = [referenced[reply_to]]
-            out.append(Mention(
-                platform="x", id=tweet["id"], author=str(username).lstrip("@"), author_id=author_id,
-                text=_unescape(text if isinstance(text, str) else ""), created_at=_created(tweet.get("created_at")),
-                url=f"https://x.com/{username or 'i'}/status/{tweet['id']}",
-                reply_to_id=reply_to, thread_id=tweet.get("conversation_id") or tweet["id"],
-                lang_hint=lang if isinstance(lang, str) and lang and lang not in NO_LANG else None,
-                raw={"data": tweet, "includes": raw_includes}))
+            out.append(_mention(tweet, users, referenced))
         return out
+
+
+def _mention(tweet: dict[str, Any], users: dict[Any, Any], referenced: dict[Any, Any]) -> Mention:
+    author_id = str(tweet["author_id"]) if tweet.get("author_id") is not None else None
+    user = users.get(author_id) or {}
+    username = str(user.get("username") or author_id or "").lstrip("@")
+    note = tweet.get("note_tweet")  # posts over 280 characters: `text` is cut, the whole text is here
+    text = note.get("text") if isinstance(note, dict) else None
+    if not isinstance(text, str):
+        text = tweet.get("text") if isinstance(tweet.get("text"), str) else ""
+    refs = tweet.get("referenced_tweets") if isinstance(tweet.get("referenced_tweets"), list) else []
+    reply_to = next((str(r.get("id")) for r in refs
+                     if isinstance(r, dict) and r.get("type") == "replied_to" and r.get("id")), None)
+    lang = tweet.get("lang")
+    raw_includes: dict[str, Any] = {}
+    if user:
+        raw_includes["users"] = [user]
+    if reply_to in referenced:
+        raw_includes["tweets"] = [referenced[reply_to]]
+    return Mention(
+        platform="x", id=tweet["id"], author=username, author_id=author_id, text=_unescape(text),
+        created_at=_created(tweet.get("created_at")), url=f"https://x.com/{username or 'i'}/status/{tweet['id']}",
+        reply_to_id=reply_to, thread_id=str(tweet.get("conversation_id") or tweet["id"]),
+        lang_hint=lang if isinstance(lang, str) and lang and lang not in NO_LANG else None,
+        raw={"data": tweet, "includes": raw_includes})
 
 
 class _StaleCursor(Exception):
@@ -461,7 +463,8 @@ def create(config: Config, clock: Clock, session: aiohttp.ClientSession) -> list
         return []
     token = config.secret(SETTING)
     if not token:
-        raise ConfigError(SETTING, "missing secret", 'add bearer_token = { env = "X_BEARER_TOKEN" } or set enabled = false')
+        raise ConfigError(SETTING, "missing secret",
+                          'add bearer_token = { env = "X_BEARER_TOKEN" } or set enabled = false')
     queries = [(brand.name, q) for brand in config.brands for q in brand_queries(brand)]
     if not queries:
         log.warning("x: no brand has keywords or X accounts; the X source collects nothing")

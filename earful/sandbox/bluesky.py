@@ -294,20 +294,26 @@ class Jetstream:
             bisect.insort(self.keys, us)
         return event
 
-    def _announce(self, acct: Account, us: int, bulk: bool) -> None:
+    def _announce(self, acct: Account, us: int, bulk: bool) -> int:
+        """Identity + account events (and a profile update for brand accounts) when an account first posts.
+
+        In bulk (scenario) mode they go just before `us`; at run time, at `us` and after, since nothing may
+        land before what subscribers have already seen. Returns the time the post itself may use."""
         if acct.announced or not self.noise:
-            return
+            return us
         acct.announced = True
         self._seq += 2
         when = iso(us)
-        self._add_event(us - 3000, acct.did, "", {"kind": "identity", "identity": {
+        times = [us - 3000, us - 2000, us - 1000] if bulk else [us, us + 1, us + 2]
+        self._add_event(times[0], acct.did, "", {"kind": "identity", "identity": {
             "did": acct.did, "handle": acct.handle, "seq": self._seq - 1, "time": when}}, bulk=bulk)
-        self._add_event(us - 2000, acct.did, "", {"kind": "account", "account": {
+        self._add_event(times[1], acct.did, "", {"kind": "account", "account": {
             "active": True, "did": acct.did, "seq": self._seq, "time": when}}, bulk=bulk)
         if acct.handle in {handle_for(h) for h in (self.scenario.brand.get("accounts") or {}).get("bluesky", [])}:
-            self._commit(us - 1000, acct, "update", "app.bsky.actor.profile", "self", {
+            self._commit(times[2], acct, "update", "app.bsky.actor.profile", "self", {
                 "$type": "app.bsky.actor.profile", "displayName": acct.display_name,
                 "description": "Official support account"}, bulk)
+        return us if bulk else us + 3
 
     def _commit(self, us: int, acct: Account, op: str, collection: str, rkey: str,
                 record: dict[str, Any] | None, bulk: bool, cid: str | None = None) -> Event:
@@ -344,8 +350,7 @@ class Jetstream:
         if post.id in self.posts:
             return None
         acct = self.account(post.author)
-        self._announce(acct, us, bulk)
-        us = self._free_time(us)
+        us = self._free_time(self._announce(acct, us, bulk))
         created_us = to_us(post.at)
         rkey = tid(us, _clock_id(post.id))
         uri = f"at://{acct.did}/{POST}/{rkey}"

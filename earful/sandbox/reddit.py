@@ -27,7 +27,8 @@ X-Ratelimit-Remaining and X-Ratelimit-Reset (window of ``ratelimit_window`` seco
 Text is HTML-escaped (&amp; &lt; &gt;) unless the request has raw_json=1, as on Reddit.
 
 Tests may append posts at run time to ``app["extra_posts"]`` (ScenarioPost objects or scenario-format
-dicts) and call ``expire_tokens(app)`` to make every issued token invalid.
+dicts) and call ``expire_tokens(app)`` to make every issued token invalid; ``fullname(scenario, id)``
+predicts the fullname a scenario post gets.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ import html
 import itertools
 import json
 import re
+import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -78,9 +80,9 @@ def derive_id(key: str) -> str:
     return base36(int(hashlib.sha256(key.encode()).hexdigest()[:9], 16))
 
 
-def fullname(scenario: Scenario, post_id: str, extra: list[ScenarioPost] | None = None) -> str:
-    """The fullname (t3_/t1_) the sandbox gives a scenario post: tests use it to predict ids."""
-    posts = {p.id: p for p in [*scenario.for_platform("reddit"), *(extra or [])]}
+def fullname(scenario: Scenario, post_id: str, extra: list[Any] | None = None) -> str:
+    """The fullname (t3_/t1_) the sandbox gives a scenario post (or one of ``extra``): tests use it."""
+    posts = {p.id: p for p in [*scenario.for_platform("reddit"), *(to_post(scenario, e) for e in extra or [])]}
     post = posts[post_id]
     kind = "t1" if post.reply_to and post.reply_to in posts else "t3"
     return f"{kind}_{derive_id(post.id)}"
@@ -108,7 +110,7 @@ class Thing:
         return float(self.data["created_utc"])
 
 
-def _to_post(scenario: Scenario, value: ScenarioPost | dict[str, Any]) -> ScenarioPost:
+def to_post(scenario: Scenario, value: ScenarioPost | dict[str, Any]) -> ScenarioPost:
     if isinstance(value, ScenarioPost):
         return value
     minute = float(value.get("minute", 0))
@@ -121,7 +123,7 @@ def _to_post(scenario: Scenario, value: ScenarioPost | dict[str, Any]) -> Scenar
 
 def build_things(scenario: Scenario, extra: list[Any], default_subreddit: str) -> list[Thing]:
     """Every Reddit thing of the scenario (visible or not yet), newest first."""
-    posts = [*scenario.for_platform("reddit"), *(_to_post(scenario, e) for e in extra)]
+    posts = [*scenario.for_platform("reddit"), *(to_post(scenario, e) for e in extra)]
     posts = [p for p in posts if p.platform == "reddit"]
     by_id = {p.id: p for p in posts}
 
@@ -409,8 +411,10 @@ def make_app(scenario: Scenario, clock: Clock, faults: Faults | None = None, **o
         default_subreddit=options.get("default_subreddit", re.sub(r"\W", "", brand_name.lower()) or "brand"))
     middlewares = ([faults.middleware] if faults is not None else []) + [sandbox.middleware]
     app = web.Application(middlewares=middlewares)
-    app["sandbox"] = sandbox
-    app["extra_posts"] = sandbox.extra
+    with warnings.catch_warnings():  # plain string keys: tests and the demo use them
+        warnings.simplefilter("ignore", web.NotAppKeyWarning)
+        app["sandbox"] = sandbox
+        app["extra_posts"] = sandbox.extra
     for suffix in ("", "/"):
         app.router.add_post("/api/v1/access_token" + suffix, sandbox.access_token)
         app.router.add_get("/search" + suffix, sandbox.search)

@@ -38,6 +38,7 @@ import html
 import json
 import warnings
 import zlib
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -46,7 +47,7 @@ from aiohttp import web
 from earful.clock import Clock, to_utc_naive
 from earful.sandbox.faults import Faults
 from earful.sandbox.scenario import Scenario, ScenarioPost
-from earful.sandbox.xquery import QueryError, TweetView, parse
+from earful.sandbox.xquery import Node, QueryError, TweetView, parse
 
 PATH = "/2/tweets/search/recent"
 DEMO_BEARER = "sandbox-x-app-bearer-token"
@@ -59,6 +60,7 @@ RECENT_DAYS = 7
 MAX_TEXT = 280
 CUT_TEXT = 270
 PROBLEM = "application/problem+json"
+TOO_MANY = {"title": "Too Many Requests", "type": "about:blank", "status": 429, "detail": "Too Many Requests"}
 
 TWEET_FIELDS = {
     "article", "attachments", "author_id", "card_uri", "community_id", "context_annotations",
@@ -217,6 +219,38 @@ def _parse_time(value: str) -> datetime | None:
         return None
 
 
+class _Invalid(Exception):
+    def __init__(self, parameter: str, value: str, message: str):
+        super().__init__(message)
+        self.parameter, self.value, self.message = parameter, value, message
+
+
+@dataclass
+class _Search:
+    """A validated search request."""
+
+    expr: Node
+    max_results: int
+    fields: dict[str, set[str]] = field(default_factory=dict)
+    ids: dict[str, int] = field(default_factory=dict)
+    times: dict[str, datetime] = field(default_factory=dict)
+    fingerprint: int = 0
+    below: int | None = None
+
+    def admits(self, p: _Post) -> bool:
+        if "since_id" in self.ids and p.num <= self.ids["since_id"]:
+            return False
+        if "until_id" in self.ids and p.num >= self.ids["until_id"]:
+            return False
+        if "start_time" in self.times and p.post.at < self.times["start_time"]:
+            return False
+        if "end_time" in self.times and p.post.at >= self.times["end_time"]:
+            return False
+        if self.below is not None and p.num >= self.below:
+            return False
+        return self.expr.matches(p.view)
+
+
 class XSandbox:
     def __init__(self, scenario: Scenario, clock: Clock, *, bearer_token: str, enrolled: bool, rate_limit: int,
                  monthly_cap: int | None, rate_limit_shape: str, end_lag_seconds: float):
@@ -287,8 +321,7 @@ class XSandbox:
         if count > self.rate_limit:
             if self.rate_limit_shape == "v1":
                 return _problem(429, {"errors": [{"code": 88, "message": "Rate limit exceeded"}]}, headers)
-            return _problem(429, {"title": "Too Many Requests", "type": "about:blank", "status": 429,
-                                  "detail": "Too Many Requests"}, headers)
+            return _problem(429, TOO_MANY, headers)
         month = now.strftime("%Y-%m")
         if self.monthly_cap is not None and self.state["months"].get(month, 0) >= self.monthly_cap:
             return _problem(429, {"account_id": 1234567, "product_name": "standard-basic",
@@ -298,105 +331,101 @@ class XSandbox:
         return self._search(request, now, headers, month)
 
     def _search(self, request: web.Request, now: datetime, headers: dict[str, str], month: str) -> web.Response:
-        q = request.query
-        for name in q:
-            if name not in KNOWN_PARAMS:
-                return _invalid(name, q[name], f"The query parameter [{name}] is not one of "
-                                f"[{','.join(sorted(KNOWN_PARAMS))}]", headers)
-        query = q.get("query", "")
-        if not query:
-            return _invalid("query", "", "The `query` query parameter can not be empty", headers)
-        if len(query) > 512:
-            return _invalid("query", query, f"The `query` query parameter value [{query}] is not valid: "
-                            f"it must be at most 512 characters long", headers)
         try:
-            expr = parse(query)
-        except QueryError as exc:
-            return _invalid("query", query, str(exc), headers)
-        raw_max = q.get("max_results", "10")
-        if not raw_max.isdigit() or not 10 <= int(raw_max) <= 100:
-            return _invalid("max_results", raw_max, f"The `max_results` query parameter value [{raw_max}] "
-                            "is not between 10 and 100", headers)
-        max_results = int(raw_max)
-        field_sets: dict[str, set[str]] = {}
-        for param, allowed in (("tweet.fields", TWEET_FIELDS), ("user.fields", USER_FIELDS),
-                               ("expansions", EXPANSIONS)):
-            values = _split(q.get(param))
-            for value in values:
-                if value not in allowed:
-                    return _invalid(param, value, f"The `{param}` query parameter value [{value}] is not one of "
-                                    f"[{','.join(sorted(allowed))}]", headers)
-            field_sets[param] = set(values)
-        oldest_allowed = now - timedelta(days=RECENT_DAYS)
-        bounds: dict[str, int | datetime] = {}
-        for name in ("since_id", "until_id"):
-            if name in q:
-                value = q[name]
-                if not value.isdigit():
-                    return _invalid(name, value, f"The `{name}` query parameter value [{value}] does not match "
-                                    "^[0-9]{1,19}$", headers)
-                if id_time(int(value)) < oldest_allowed:
-                    return _invalid(name, value, f"Invalid '{name}':'{value}'. '{name}' must be a tweet id created "
-                                    f"after {oldest_allowed.strftime('%Y-%m-%dT%H:%MZ')}", headers)
-                bounds[name] = int(value)
-        for name in ("start_time", "end_time"):
-            if name in q:
-                when = _parse_time(q[name])
-                if when is None:
-                    return _invalid(name, q[name], f"The `{name}` query parameter value [{q[name]}] is not a valid "
-                                    "RFC3339 date-time", headers)
-                if when < oldest_allowed:
-                    return _invalid(name, q[name], f"Invalid '{name}':'{q[name]}'. '{name}' must be on or after "
-                                    f"{oldest_allowed.strftime('%Y-%m-%dT%H:%MZ')}", headers)
-                bounds[name] = when
-        if {"since_id", "until_id"} & bounds.keys() and {"start_time", "end_time"} & bounds.keys():
-            return _invalid("since_id" if "since_id" in bounds else "until_id", "",
-                            "Invalid use of 'since_id' or 'until_id' in conjunction with 'start_time' or "
-                            "'end_time'.", headers)
-        if "start_time" in bounds and "end_time" in bounds and bounds["start_time"] >= bounds["end_time"]:
-            return _invalid("start_time", q["start_time"], "Invalid 'start_time': 'start_time' must be before "
-                            "'end_time'", headers)
-        fingerprint = zlib.crc32("\x00".join([query, q.get("since_id", ""), q.get("until_id", ""),
-                                              q.get("start_time", ""), q.get("end_time", "")]).encode("utf-8"))
-        below: int | None = None
-        token = q.get("next_token") or q.get("pagination_token")
-        if token is not None:
-            below = self._decode_token(token, fingerprint)
-            if below is None:
-                name = "next_token" if "next_token" in q else "pagination_token"
-                return _invalid(name, token, f"The `{name}` query parameter value [{token}] is not valid", headers)
-
+            search = self._read_params(request.query, now)
+        except _Invalid as bad:
+            return _invalid(bad.parameter, bad.value, bad.message, headers)
         cutoff = now - timedelta(seconds=self.end_lag) if self.end_lag else now
         posts = self._posts(cutoff)
         replies: dict[str, int] = {}
         for p in posts:
             if p.parent_id:
                 replies[p.parent_id] = replies.get(p.parent_id, 0) + 1
-        hits = []
-        for p in posts:
-            if "since_id" in bounds and p.num <= bounds["since_id"]:
-                continue
-            if "until_id" in bounds and p.num >= bounds["until_id"]:
-                continue
-            if "start_time" in bounds and p.post.at < bounds["start_time"]:
-                continue
-            if "end_time" in bounds and p.post.at >= bounds["end_time"]:
-                continue
-            if p.post.at < oldest_allowed:
-                continue
-            if below is not None and p.num >= below:
-                continue
-            if expr.matches(p.view):
-                hits.append(p)
-        hits.sort(key=lambda p: p.num, reverse=True)
-        page, more = hits[:max_results], len(hits) > max_results
+        oldest_allowed = now - timedelta(days=RECENT_DAYS)
+        hits = sorted((p for p in posts if p.post.at >= oldest_allowed and search.admits(p)),
+                      key=lambda p: p.num, reverse=True)
+        page, more = hits[:search.max_results], len(hits) > search.max_results
         if self.monthly_cap is not None:
             self.state["months"][month] = self.state["months"].get(month, 0) + len(page)
         if not page:
             return web.json_response({"meta": {"result_count": 0}}, headers=headers)
-        tweet_fields = field_sets["tweet.fields"]
-        expansions = field_sets["expansions"]
-        user_fields = field_sets["user.fields"]
+        body = self._render(page, posts, replies, search)
+        meta: dict[str, Any] = {"newest_id": page[0].id, "oldest_id": page[-1].id, "result_count": len(page)}
+        if more:
+            meta["next_token"] = self._encode_token(page[-1].num, search.fingerprint)
+        body["meta"] = meta
+        return web.json_response(body, headers=headers)
+
+    def _read_params(self, q: Any, now: datetime) -> _Search:
+        for name in q:
+            if name not in KNOWN_PARAMS:
+                raise _Invalid(name, q[name], f"The query parameter [{name}] is not one of "
+                               f"[{','.join(sorted(KNOWN_PARAMS))}]")
+        query = q.get("query", "")
+        if not query:
+            raise _Invalid("query", "", "The `query` query parameter can not be empty")
+        if len(query) > 512:
+            raise _Invalid("query", query, f"The `query` query parameter value [{query}] is not valid: "
+                           "it must be at most 512 characters long")
+        try:
+            expr = parse(query)
+        except QueryError as exc:
+            raise _Invalid("query", query, str(exc)) from None
+        raw_max = q.get("max_results", "10")
+        if not raw_max.isdigit() or not 10 <= int(raw_max) <= 100:
+            raise _Invalid("max_results", raw_max, f"The `max_results` query parameter value [{raw_max}] "
+                           "is not between 10 and 100")
+        search = _Search(expr=expr, max_results=int(raw_max))
+        for param, allowed in (("tweet.fields", TWEET_FIELDS), ("user.fields", USER_FIELDS),
+                               ("expansions", EXPANSIONS)):
+            values = _split(q.get(param))
+            for value in values:
+                if value not in allowed:
+                    raise _Invalid(param, value, f"The `{param}` query parameter value [{value}] is not one of "
+                                   f"[{','.join(sorted(allowed))}]")
+            search.fields[param] = set(values)
+        oldest_allowed = now - timedelta(days=RECENT_DAYS)
+        for name in ("since_id", "until_id"):
+            if name in q:
+                value = q[name]
+                if not value.isdigit() or len(value) > 19:
+                    raise _Invalid(name, value, f"The `{name}` query parameter value [{value}] does not match "
+                                   "^[0-9]{1,19}$")
+                if id_time(int(value)) < oldest_allowed:
+                    raise _Invalid(name, value, f"Invalid '{name}':'{value}'. '{name}' must be a tweet id created "
+                                   f"after {oldest_allowed.strftime('%Y-%m-%dT%H:%MZ')}")
+                search.ids[name] = int(value)
+        for name in ("start_time", "end_time"):
+            if name in q:
+                when = _parse_time(q[name])
+                if when is None:
+                    raise _Invalid(name, q[name], f"The `{name}` query parameter value [{q[name]}] is not a valid "
+                                   "RFC3339 date-time")
+                if when < oldest_allowed:
+                    raise _Invalid(name, q[name], f"Invalid '{name}':'{q[name]}'. '{name}' must be on or after "
+                                   f"{oldest_allowed.strftime('%Y-%m-%dT%H:%MZ')}")
+                search.times[name] = when
+        if search.ids and search.times:
+            raise _Invalid(next(iter(search.ids)), "", "Invalid use of 'since_id' or 'until_id' in conjunction "
+                           "with 'start_time' or 'end_time'.")
+        if "start_time" in search.times and "end_time" in search.times \
+                and search.times["start_time"] >= search.times["end_time"]:
+            raise _Invalid("start_time", q["start_time"], "Invalid 'start_time': 'start_time' must be before "
+                           "'end_time'")
+        search.fingerprint = zlib.crc32("\x00".join([query, q.get("since_id", ""), q.get("until_id", ""),
+                                                     q.get("start_time", ""), q.get("end_time", "")]).encode("utf-8"))
+        name = "next_token" if "next_token" in q else "pagination_token"
+        token = q.get(name)
+        if token is not None:
+            search.below = self._decode_token(token, search.fingerprint)
+            if search.below is None:
+                raise _Invalid(name, token, f"The `{name}` query parameter value [{token}] is not valid")
+        return search
+
+    def _render(self, page: list[_Post], posts: list[_Post], replies: dict[str, int],
+                search: _Search) -> dict[str, Any]:
+        tweet_fields = search.fields["tweet.fields"]
+        expansions = search.fields["expansions"]
         render_fields = tweet_fields | ({"author_id"} if "author_id" in expansions else set()) \
             | ({"referenced_tweets"} if "referenced_tweets.id" in expansions else set())
         body: dict[str, Any] = {"data": [p.render(render_fields, replies.get(p.id, 0)) for p in page]}
@@ -409,28 +438,23 @@ class XSandbox:
             for p in page:
                 if p.parent is not None:
                     users.setdefault(user_id(p.parent_author), p.parent_author)
-        if "referenced_tweets.id" in expansions or "referenced_tweets.id.author_id" in expansions:
+        if {"referenced_tweets.id", "referenced_tweets.id.author_id"} & expansions:
             by_id = {p.id: p for p in posts}
-            seen: set[str] = set()
-            included = []
+            included: dict[str, dict[str, Any]] = {}
             for p in page:
                 ref = by_id.get(p.parent_id or "")
-                if ref is not None and ref.id not in seen:
-                    seen.add(ref.id)
-                    included.append(ref.render(tweet_fields, replies.get(ref.id, 0)))
+                if ref is not None and ref.id not in included:
+                    included[ref.id] = ref.render(tweet_fields, replies.get(ref.id, 0))
                     if "referenced_tweets.id.author_id" in expansions:
                         users.setdefault(ref.author_id, ref.author)
             if included:
-                includes["tweets"] = included
+                includes["tweets"] = list(included.values())
         if users:
-            includes["users"] = [_user(name, user_fields, self.scenario.start) for name in users.values()]
+            includes["users"] = [_user(name, search.fields["user.fields"], self.scenario.start)
+                                 for name in users.values()]
         if includes:
             body["includes"] = includes
-        meta: dict[str, Any] = {"newest_id": page[0].id, "oldest_id": page[-1].id, "result_count": len(page)}
-        if more:
-            meta["next_token"] = self._encode_token(page[-1].num, fingerprint)
-        body["meta"] = meta
-        return web.json_response(body, headers=headers)
+        return body
 
     @staticmethod
     def _encode_token(below: int, fingerprint: int) -> str:

@@ -387,10 +387,85 @@ def pattern(lang: str, category: str) -> re.Pattern[str] | None:
     return re.compile("|".join(alts), re.I | re.U)
 
 
+_TOKEN_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|[^\w\s]", re.U)
+
+
+class _Index:
+    """Token-level matcher for one language: exact words, prefixes (``stem*``) and phrases."""
+
+    def __init__(self, lang: str):
+        self.cjk = lang in CJK
+        self.substr: list[tuple[str, str]] = []   # (category, term) matched as substrings
+        self.first: dict[str, list[tuple[str, str, tuple[str, ...], bool]]] = {}
+        self.prefix_first: dict[str, list[tuple[str, str, tuple[str, ...], bool]]] = {}
+        self.prefix_lens: set[int] = set()
+        for cat in CATEGORIES:
+            for term in CUES.get(lang, {}).get(cat, ()):
+                is_prefix = term.endswith("*")
+                bare = term.rstrip("*").lower()
+                toks = tuple(_TOKEN_RE.findall(bare))
+                if self.cjk or not toks or "".join(toks) != re.sub(r"\s+", "", bare):
+                    self.substr.append((cat, bare))
+                    continue
+                entry = (cat, bare, toks[1:], is_prefix)
+                if is_prefix and len(toks) == 1:
+                    self.prefix_first.setdefault(toks[0], []).append(entry)
+                    self.prefix_lens.add(len(toks[0]))
+                else:
+                    self.first.setdefault(toks[0], []).append(entry)
+        self.prefix_lens_sorted = sorted(self.prefix_lens, reverse=True)
+
+    def scan(self, low: str, tokens: list[str], out: dict[str, list[str]]) -> None:
+        for cat, term in self.substr:
+            if term in low:
+                out[cat].append(term)
+        if self.cjk:
+            return
+        n = len(tokens)
+        for i, tok in enumerate(tokens):
+            entries = self.first.get(tok)
+            if entries:
+                for cat, term, rest, is_prefix in entries:
+                    k = len(rest)
+                    if not k:
+                        out[cat].append(term)
+                    elif i + k < n:
+                        ok = all(tokens[i + 1 + j] == rest[j] for j in range(k - 1))
+                        last = tokens[i + k]
+                        if ok and (last == rest[-1] or (is_prefix and last.startswith(rest[-1]))):
+                            out[cat].append(" ".join(tokens[i:i + k + 1]) if is_prefix else term)
+            if self.prefix_first:
+                for L in self.prefix_lens_sorted:
+                    if len(tok) >= L:
+                        hits = self.prefix_first.get(tok[:L])
+                        if hits:
+                            for cat, _term, _rest, _p in hits:
+                                out[cat].append(tok)
+                            break
+
+
+@lru_cache(maxsize=None)
+def index(lang: str) -> _Index:
+    return _Index(lang)
+
+
+def tokens(low: str) -> list[str]:
+    return _TOKEN_RE.findall(low)
+
+
+def scan(langs: list[str], low: str) -> dict[str, list[str]]:
+    """All cue matches per category for these languages in lower-case text, in order of language."""
+    out: dict[str, list[str]] = {c: [] for c in CATEGORIES}
+    toks = _TOKEN_RE.findall(low)
+    for lang in langs:
+        if lang in CUES:
+            index(lang).scan(low, toks, out)
+    return {c: list(dict.fromkeys(v)) if len(v) > 1 else v for c, v in out.items()}
+
+
 def find(lang: str, category: str, text: str) -> list[str]:
-    """All cue matches of a category in (lower-cased) text, in order."""
-    pat = pattern(lang, category)
-    return pat.findall(text) if pat is not None else []
+    """Cue matches of one category in (lower-case) text."""
+    return scan([lang], text.lower())[category]
 
 
 def word_set(lang: str, category: str) -> frozenset[str]:

@@ -93,18 +93,22 @@ _lingua: dict[tuple[str, ...], object] = {}
 _LINGUA_CODES = {"pt": "PT", "zh": "ZH"}
 
 
-def lingua_detector(languages: tuple[str, ...]):
+LONG = 120  # stripped texts at least this long use lingua's faster low-accuracy mode (trigrams only)
+
+
+def lingua_detector(languages: tuple[str, ...], low_accuracy: bool = False):
     """A lingua detector for these ISO 639-1 codes, built once per set (models load lazily)."""
-    key = tuple(sorted(languages))
+    key = tuple(sorted(languages)) + (("low",) if low_accuracy else ())
     with _lingua_lock:
         det = _lingua.get(key)
         if det is None:
             from lingua import IsoCode639_1, LanguageDetectorBuilder
 
-            codes = [getattr(IsoCode639_1, c.upper()) for c in key if hasattr(IsoCode639_1, c.upper())]
+            codes = [getattr(IsoCode639_1, c.upper()) for c in key if c != "low" and hasattr(IsoCode639_1, c.upper())]
             if len(codes) < 2:
                 return None
-            det = LanguageDetectorBuilder.from_iso_codes_639_1(*codes).with_minimum_relative_distance(0.1).build()
+            builder = LanguageDetectorBuilder.from_iso_codes_639_1(*codes).with_minimum_relative_distance(0.1)
+            det = (builder.with_low_accuracy_mode() if low_accuracy else builder).build()
             _lingua[key] = det
         return det
 
@@ -113,9 +117,10 @@ def preload(languages: Sequence[str]) -> None:
     """Load the lingua models now (they otherwise load on first use)."""
     for script in {"latin", "cyrillic"}:
         langs = tuple(sorted(l for l in languages if SCRIPT.get(l) == script))
-        det = lingua_detector(langs) if len(langs) >= 2 else None
-        if det is not None:
-            det.detect_language_of("this is a warm up " if script == "latin" else "это проверка связи")
+        for low_acc in (False, True):
+            det = lingua_detector(langs, low_acc) if len(langs) >= 2 else None
+            if det is not None:
+                det.detect_language_of("this is a warm up " if script == "latin" else "это проверка связи")
 
 
 class LanguageId:
@@ -126,10 +131,11 @@ class LanguageId:
             self._by_script.setdefault(SCRIPT.get(lang, "other"), ())
             self._by_script[SCRIPT.get(lang, "other")] += (lang,)
         latin = self._by_script.get("latin", ())
-        self._latin_excl = _exclusive(latin)
-        self._diacritics = {l: DIACRITICS[l] for l in latin if l in DIACRITICS}
+        self._latin_excl = {w: l for l, ws in _exclusive(latin).items() for w in ws}
+        self._diacritics = {c: l for l in latin for c in DIACRITICS.get(l, "")}
+        self._diacritic_re = re.compile("[" + "".join(self._diacritics) + "]") if self._diacritics else None
         cyr = self._by_script.get("cyrillic", ())
-        self._cyr_excl = _exclusive(cyr)
+        self._cyr_excl = {w: l for l, ws in _exclusive(cyr).items() for w in ws}
 
     # -- public -------------------------------------------------------------------------------
     def detect(self, text: str, hint: str | None = None) -> str:
@@ -140,14 +146,14 @@ class LanguageId:
 
     def detect_many(self, texts: Sequence[str], hints: Sequence[str | None] | None = None) -> list[str]:
         out: list[str] = []
-        todo: dict[tuple[str, ...], list[tuple[int, str]]] = {}
+        todo: dict[tuple[tuple[str, ...], bool], list[tuple[int, str]]] = {}
         for i, text in enumerate(texts):
             lang, pending = self._fast(text, hints[i] if hints else None)
             out.append(lang)
             if pending is not None:
-                todo.setdefault(pending[1], []).append((i, pending[0]))
-        for langs, items in todo.items():
-            det = lingua_detector(langs)
+                todo.setdefault((pending[1], len(pending[0]) >= LONG), []).append((i, pending[0]))
+        for (langs, low_acc), items in sorted(todo.items()):
+            det = lingua_detector(langs, low_acc)
             if det is None:
                 for i, _ in items:
                     out[i] = langs[0] if len(langs) == 1 else UND
@@ -159,7 +165,7 @@ class LanguageId:
 
     # -- internals ------------------------------------------------------------------------------
     def _lingua_one(self, stripped: str, langs: tuple[str, ...]) -> str:
-        det = lingua_detector(langs)
+        det = lingua_detector(langs, len(stripped) >= LONG)
         if det is None:
             return langs[0] if len(langs) == 1 else UND
         res = det.detect_language_of(stripped)
@@ -201,26 +207,29 @@ class LanguageId:
                     return "uk", None
                 if ru and not uk:
                     return "ru", None
-            guess = self._by_words(low.split(), self._cyr_excl, {})
+            guess = self._by_words(low.split(), self._cyr_excl, None, {})
             if guess is not None:
                 return guess, None
             return UND, (stripped, candidates)
         if script == "latin":
-            guess = self._by_words(low.split(), self._latin_excl, self._diacritics)
+            guess = self._by_words(low.split(), self._latin_excl, self._diacritic_re, self._diacritics)
             if guess is not None:
                 return guess, None
         return UND, (stripped, candidates)
 
     @staticmethod
-    def _by_words(words: list[str], exclusive: dict[str, frozenset[str]], diacritics: dict[str, str]) -> str | None:
-        scores = {}
-        for lang, vocab in exclusive.items():
-            s = sum(1 for w in words if w in vocab)
-            marks = diacritics.get(lang)
-            if marks:
-                s += sum(1 for w in words if any(c in marks for c in w))
-            if s:
-                scores[lang] = s
+    def _by_words(words: list[str], exclusive: dict[str, str], marks_re, marks: dict[str, str]) -> str | None:
+        scores: dict[str, int] = {}
+        for w in words:
+            lang = exclusive.get(w)
+            if lang is not None:
+                scores[lang] = scores.get(lang, 0) + 1
+        if marks_re is not None:
+            for w in words:
+                m = marks_re.search(w)
+                if m is not None:
+                    lang = marks[m.group(0)]
+                    scores[lang] = scores.get(lang, 0) + 1
         if not scores:
             return None
         ranked = sorted(scores.items(), key=lambda kv: -kv[1])

@@ -76,11 +76,9 @@ def extract(text: str, low: str, lang: str, brand) -> Signals:
     langs = [lang] if lang in cues.CUES else []
     if lang != "en":
         langs.append("en")
-    for cat in ("problem", "request", "praise", "sarcasm", "phishing", "ad", "job"):
-        found: list[str] = []
-        for lg in langs:
-            found.extend(cues.find(lg, cat, low))
-        setattr(sig, cat, found)
+    found = cues.scan(langs, low)
+    for cat in cues.CATEGORIES:
+        setattr(sig, cat, found[cat])
     words = _WORDS_RE.findall(low)
     sig.n_words = len(words)
     for lg in langs[:1]:

@@ -1,0 +1,41 @@
+"""earful dashboard entry point: `earful run` / `earful demo` start Streamlit on this file.
+
+The sidebar (actor name, brand and platform filters) is shared by every page; the pages live in
+pages/ and only lay out what data.py and charts.py return.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from earful.dashboard import context, data, ui
+
+st.set_page_config(page_title="earful", page_icon="👂", layout="wide")
+
+try:
+    ctx = context.current()
+except context.DashboardNotStarted as exc:
+    st.error(str(exc))
+    st.stop()
+
+pages = [
+    st.Page("pages/live.py", title="Live", icon=":material/monitoring:", default=True),
+    st.Page("pages/queue.py", title="Queue", icon=":material/inbox:"),
+    st.Page("pages/alerts.py", title="Alerts", icon=":material/notifications:"),
+    st.Page("pages/sources.py", title="Sources", icon=":material/sensors:"),
+    st.Page("pages/sql.py", title="SQL", icon=":material/database:"),
+]
+nav = st.navigation(pages)
+
+facets = data.facets(ctx.store)
+brands = sorted(set(ctx.brands) | set(facets["brands"]))
+with st.sidebar:
+    st.text_input("Your name", key="actor", placeholder=ui.DEFAULT_ACTOR, max_chars=ui.MAX_ACTOR,
+                  help="Recorded with every action you take on a case.")
+    st.selectbox("Brand", [ui.ALL_BRANDS, *brands], key="filter_brand")
+    st.selectbox("Platform", [ui.ALL_PLATFORMS, *facets["platforms"]], key="filter_platform")
+    st.caption(f"Clock: {ctx.clock.now():%Y-%m-%d %H:%M} UTC")
+    if ctx.read_only_note:
+        st.text(ctx.read_only_note)
+
+nav.run()

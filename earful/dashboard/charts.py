@@ -1,0 +1,67 @@
+"""Altair charts for the dashboard. Each takes the frame from data.timeseries and returns a chart,
+or None when there is nothing to draw. Post text never reaches a chart."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+HEIGHT = 220
+
+
+def _x(bucket: str) -> alt.X:
+    fmt = "%H:%M" if bucket == "hour" else "%b %d"
+    return alt.X("bucket:T", title=None, axis=alt.Axis(format=fmt, labelAngle=0))
+
+
+def mentions_by_platform(df: pd.DataFrame, bucket: str = "hour") -> alt.Chart | None:
+    if df.empty:
+        return None
+    return (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(
+            x=_x(bucket),
+            y=alt.Y("sum(mentions):Q", title=f"mentions per {bucket}"),
+            color=alt.Color("platform:N", title="platform", legend=alt.Legend(orient="bottom")),
+            tooltip=[alt.Tooltip("bucket:T", title=bucket, format="%Y-%m-%d %H:%M"), "platform:N",
+                     alt.Tooltip("sum(mentions):Q", title="mentions")],
+        )
+        .properties(height=HEIGHT)
+    )
+
+
+def complaints(df: pd.DataFrame, bucket: str = "hour") -> alt.Chart | None:
+    if df.empty:
+        return None
+    per = df.groupby("bucket", as_index=False)[["complaints", "mentions"]].sum()
+    return (
+        alt.Chart(per)
+        .mark_bar(color="#d62728")
+        .encode(
+            x=_x(bucket),
+            y=alt.Y("complaints:Q", title=f"complaints per {bucket}"),
+            tooltip=[alt.Tooltip("bucket:T", title=bucket, format="%Y-%m-%d %H:%M"), "complaints:Q",
+                     "mentions:Q"],
+        )
+        .properties(height=HEIGHT)
+    )
+
+
+def sentiment(df: pd.DataFrame, bucket: str = "hour") -> alt.Chart | None:
+    """Net sentiment per bucket: share positive minus share negative, in points (-100..100)."""
+    if df.empty:
+        return None
+    per = df.groupby("bucket", as_index=False)[["positive", "negative", "mentions"]].sum()
+    per["net"] = (per["positive"] - per["negative"]) / per["mentions"].where(per["mentions"] > 0) * 100
+    per = per.dropna(subset=["net"])
+    if per.empty:
+        return None
+    base = alt.Chart(per).encode(x=_x(bucket))
+    zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#999", strokeDash=[4, 4]).encode(y="y:Q")
+    line = base.mark_line(point=True, color="#1f77b4").encode(
+        y=alt.Y("net:Q", title="net sentiment (pts)", scale=alt.Scale(domain=[-100, 100])),
+        tooltip=[alt.Tooltip("bucket:T", title=bucket, format="%Y-%m-%d %H:%M"),
+                 alt.Tooltip("net:Q", title="net sentiment", format="+.0f"), "mentions:Q"],
+    )
+    return (zero + line).properties(height=HEIGHT)

@@ -1,0 +1,199 @@
+"""earful.sentiment: language, sentiment, complaint model, the CLI helpers, hostile input."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+
+import pytest
+
+from earful.model import INTENTS, Enrichment
+from earful.sentiment import BrandContext, Classifier
+from earful.sentiment import cli_support
+from earful.sentiment.langid import LanguageId
+
+TELVIA = BrandContext("Telvia", handles=("telvia",), competitors=("Netmax",), keywords=("Telvia",))
+
+
+@pytest.fixture(scope="module")
+def clf() -> Classifier:
+    return Classifier.load()
+
+
+def test_load_is_fast_and_versioned():
+    start = time.perf_counter()
+    c = Classifier.load()
+    assert time.perf_counter() - start < 1.0
+    assert c.version.startswith("earful-complaint-")
+
+
+@pytest.mark.parametrize("text,lang", [
+    ("My order still has not arrived and nobody answers the phone", "en"),
+    ("Интернет не работает уже третий день, когда почините?", "ru"),
+    ("Інтернет не працює вже третій день, коли полагодите?", "uk"),
+    ("Aplikacja znowu nie działa, nie mogę się zalogować od rana", "pl"),
+    ("外卖送错了，我要退款", "zh"),
+    ("Mein Paket ist immer noch nicht angekommen, warum dauert das so lange?", "de"),
+    ("Mi pedido todavía no ha llegado y nadie me responde", "es"),
+    ("Ma commande n'est toujours pas arrivée et personne ne répond", "fr"),
+    ("Meu pedido ainda não chegou e ninguém responde", "pt"),
+])
+def test_language(text, lang):
+    assert LanguageId().detect(text) == lang
+
+
+@pytest.mark.parametrize("text", ["ok", "lol", "@telvia", "https://t.co/abc", "#fail #telvia", "😡😡😡", "", "12345"])
+def test_short_or_empty_is_und(text):
+    assert LanguageId().detect(text) == "und"
+
+
+def test_hint_used_only_in_matching_script():
+    lid = LanguageId()
+    assert lid.detect("ok dzięki", hint="pl") == "pl"
+    assert lid.detect("Интернет не работает уже третий день", hint="pl") == "ru"
+
+
+def test_russian_ukrainian_not_confused():
+    lid = LanguageId()
+    assert lid.detect("Доброго дня, коли буде відновлено зв'язок у нашому районі?") == "uk"
+    assert lid.detect("Добрый день, когда будет восстановлена связь в нашем районе?") == "ru"
+
+
+@pytest.mark.parametrize("neg,pos,lang", [
+    ("Ужасный сервис, всё сломано", "Отличный сервис, спасибо большое", "ru"),
+    ("Okropna obsługa, wszystko zepsute", "Świetna obsługa, dziękuję bardzo", "pl"),
+    ("Жахливий сервіс, все зламано", "Чудовий сервіс, дякую", "uk"),
+    ("太差了，很失望", "很好吃，非常满意", "zh"),
+    ("Schrecklicher Service, alles kaputt", "Toller Service, vielen Dank", "de"),
+    ("Servicio pésimo, todo roto", "Excelente servicio, gracias", "es"),
+    ("Service nul, tout est cassé", "Service excellent, merci", "fr"),
+    ("Serviço péssimo, tudo quebrado", "Serviço excelente, obrigado", "pt"),
+    ("Terrible service, everything is broken", "Great service, thank you", "en"),
+])
+def test_sentiment_sign_per_language(clf, neg, pos, lang):
+    n, p = clf.classify(neg, lang=lang), clf.classify(pos, lang=lang)
+    assert -1.0 <= n.sentiment < 0 < p.sentiment <= 1.0
+
+
+def test_negation_flips_lexicon_sentiment(clf):
+    assert clf.classify("Obsługa jest dobra i szybka", lang="pl").sentiment > 0
+    assert clf.classify("Obsługa nie jest dobra ani szybka", lang="pl").sentiment < 0
+
+
+def test_complaint_and_reasons(clf):
+    e = clf.classify("@telvia my internet is down again and I'm still waiting for a refund on order #884213",
+                     brand=TELVIA)
+    assert isinstance(e, Enrichment)
+    assert e.complaint and e.intent == "complaint" and e.complaint_score > 0.5
+    assert "addressed to @telvia" in e.reasons
+    assert "order number" in e.reasons
+    assert any(r.startswith("problem cue: 'still waiting'") for r in e.reasons)
+    assert e.model_version == clf.version
+
+
+def test_polish_problem_cue(clf):
+    e = clf.classify("@telvia aplikacja nie działa od wczoraj, proszę o pomoc", brand=TELVIA)
+    assert "problem cue: 'nie działa'" in e.reasons
+    assert e.lang == "pl"
+
+
+def test_praise_is_not_a_complaint(clf):
+    e = clf.classify("Thank you @telvia, the new router is amazing and setup took two minutes 😍", brand=TELVIA)
+    assert not e.complaint and e.intent == "praise" and e.sentiment > 0.3
+
+
+def test_competitor_complaint_praising_brand_is_not_a_complaint(clf):
+    e = clf.classify("Netmax has been down all week and nobody answers. Switched to Telvia and it just works",
+                     brand=TELVIA)
+    assert not e.complaint
+    assert "about a competitor" in e.reasons
+
+
+def test_phishing_impersonating_brand_is_spam(clf):
+    e = clf.classify("@telvia_helpdesk: your account will be suspended, verify your account here "
+                     "https://telvia-secure.example/login", brand=TELVIA)
+    assert e.intent == "spam" and not e.complaint and "looks like phishing" in e.reasons
+
+
+@pytest.mark.parametrize("text", [
+    "We're hiring! Join our team at Telvia as a network engineer, apply now https://jobs.example",
+    "Telvia summer sale: 50% off all plans, use code SUMMER50, shop now",
+])
+def test_ads_and_job_posts_are_not_complaints(clf, text):
+    e = clf.classify(text, brand=TELVIA)
+    assert e.intent == "spam" and not e.complaint
+
+
+@pytest.mark.parametrize("text", [
+    "", "   ", "😡😡😡", "https://example.com/x", "a" * 10_000, "x \ud800 y \udfff", "\x00\x01\x1b[31mred\x07",
+    "Telvia 还没退款 and my internet is still down!!", "\u202e\u200b@telvia\u200d",
+])
+def test_bad_input_never_raises(clf, text):
+    e = clf.classify(text, brand=TELVIA)
+    assert e.intent in INTENTS
+    assert 0.0 <= e.complaint_score <= 1.0 and -1.0 <= e.sentiment <= 1.0
+    json.dumps(e.as_dict())  # serialisable
+
+
+def test_empty_and_url_only_are_und_and_not_complaints(clf):
+    for text in ("", "https://example.com/x"):
+        e = clf.classify(text)
+        assert e.lang == "und" and not e.complaint
+
+
+def test_classify_many_matches_classify(clf):
+    texts = ["still waiting for my refund @telvia", "love it", "Интернет не работает"]
+    many = clf.classify_many(texts, [TELVIA, None, None], [None, "en", None])
+    assert [m.as_dict() for m in many] == [clf.classify(t, b, l).as_dict()
+                                            for t, b, l in zip(texts, [TELVIA, None, None], [None, "en", None])]
+    assert clf.classify_many([]) == []
+
+
+def test_classify_stream_one_line_out_per_line_in_order(clf):
+    lines = [
+        json.dumps({"text": "@telvia still no internet, third day", "brand": "Telvia"}),
+        "this is {not json",
+        json.dumps({"text": "Dziękuję, wszystko działa świetnie", "lang": "pl"}),
+        "",
+        json.dumps(["a list"]),
+        json.dumps({"text": "x \ud800", "brand": {"name": "Telvia", "handles": ["telvia"]}}),
+        json.dumps({"no_text": 1}),
+    ]
+    out, err = io.StringIO(), io.StringIO()
+    bad = cli_support.classify_stream(io.StringIO("\n".join(lines) + "\n"), out, err, clf=clf)
+    results = [json.loads(l) for l in out.getvalue().splitlines()]
+    assert len(results) == len(lines) and bad == 4
+    assert results[0]["complaint"] is True
+    assert results[1] == {"error": "line 2: not JSON"}
+    assert results[2]["lang"] == "pl" and results[2]["complaint"] is False
+    assert results[3]["error"].startswith("line 4:")
+    assert results[4]["error"] == "line 5: not a JSON object"
+    assert "lang" in results[5]
+    assert results[6]["error"] == 'line 7: no "text" string'
+    assert "line 2: not JSON" in err.getvalue()
+
+
+def test_evaluate_prints_per_language(tmp_path, clf):
+    path = tmp_path / "eval.jsonl"
+    rows = [
+        {"text": "@telvia my internet is down again, still waiting", "lang": "en", "is_complaint": True, "brand": "Telvia"},
+        {"text": "thanks @telvia, works great", "lang": "en", "is_complaint": False, "brand": "Telvia"},
+        {"text": "Интернет не работает третий день, ответьте!", "lang": "ru", "is_complaint": True},
+        {"text": "Спасибо, всё отлично работает", "lang": "ru", "is_complaint": False},
+    ]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\nnot json\n", encoding="utf-8")
+    out = io.StringIO()
+    report = cli_support.evaluate(path, out, clf=clf)
+    assert set(report["languages"]) == {"en", "ru"}
+    assert report["overall"]["n"] == 4 and report["overall"]["f1"] == 1.0
+    assert "overall" in out.getvalue() and "VADER" in out.getvalue()
+
+
+def test_calibrate_threshold_moves_towards_labels():
+    labels = ([{"is_complaint": True, "complaint_score": s} for s in (0.30, 0.32, 0.35, 0.8, 0.9)]
+              + [{"is_complaint": False, "complaint_score": s} for s in (0.05, 0.1, 0.2, 0.25, 0.28)])
+    t = cli_support.calibrate_threshold(labels)
+    assert 0.28 < t <= 0.30
+    few = cli_support.calibrate_threshold([{"is_complaint": True, "complaint_score": 0.9}])
+    assert few == Classifier.load().threshold

@@ -296,6 +296,9 @@ async def test_collector_keeps_brand_posts_threads_and_fields(env: Env):
     assert b4.reply_to_id == b3.id and b4.thread_id == b1.id  # kept: answers the brand's post
     b8 = by_id[env.uri("b8")]
     assert b8.reply_to_id == b1.id and b8.thread_id == b1.id  # kept only because it is in a thread we follow
+    kept_by = {k: v for p in pages for k, v in p.meta["kept_by"].items()}
+    assert kept_by[b8.id] == "thread" and kept_by[b3.id] == "brand_account" and kept_by[b1.id] == "mentions_brand"
+    assert kept_by[env.uri("b5")] == "keyword"
     assert b1.raw is not None and b1.raw["kind"] == "commit"
     assert by_id[env.uri("b7")].text == ODD  # emoji, RTL, zero-width, control chars, 10 kB intact
     assert b1.brand is None and b1.enrichment is None
@@ -368,8 +371,9 @@ async def test_malformed_frames_are_skipped_and_counted(env: Env):
     env.hub.inject_raw("{not json", at=START + timedelta(minutes=11))
     env.hub.inject_raw('{"did": 5, "kind": "commit"}', at=START + timedelta(minutes=12))
     at = START + timedelta(minutes=13)
-    env.hub.inject_raw('{"did":"did:plc:x","time_us":%d,"kind":"commit","commit":{"collection":"app.bsky.feed.post",'
-                       '"operation":"create","rkey":"3abc","record":"not a record"}}' % sandbox.to_us(at), at=at)
+    bad_record = {"did": "did:plc:x", "time_us": sandbox.to_us(at), "kind": "commit", "commit": {
+        "collection": "app.bsky.feed.post", "operation": "create", "rkey": "3abc", "record": "not a record"}}
+    env.hub.inject_raw(json.dumps(bad_record), at=at)
     env.hub.inject_raw('[1, 2', at=START + timedelta(minutes=14))
     collector = env.collector()
     pages = await collect(collector)
@@ -505,8 +509,10 @@ async def test_search_resumes_from_a_mid_search_cursor(env: Env):
     search_pages = [p for p in pages if p.note == "search"]
     mid = search_pages[0]
     assert "search" in load_cursor(mid.cursor)
+    # "parcelly" latest first, one per page, then "parcelly.bsky.social" adds the brand's own post
+    assert ids(search_pages) == [env.uri(s) for s in ("b7", "b5", "b1", "b3")]
     rest = await collect(env.collector(creds=True, search_limit=1), mid.cursor)
-    assert search_pages[0].mentions[0].id not in [m.id for p in rest if p.note == "search" for m in p.mentions]
+    assert ids([p for p in rest if p.note == "search"]) == ids(search_pages)[1:]
     assert sorted(set(ids(rest)) | set(ids([mid]))) == sorted(env.uri(s) for s in KEPT)
 
 

@@ -137,7 +137,7 @@ def test_live_filters_change_the_numbers(ctx: context.DashboardContext) -> None:
     assert got["Mentions (last 24 hours)"] == "1"
     at.segmented_control(key="live_window").set_value("Last hour").run()
     got = metrics(at)
-    assert got["Mentions (last 24 hours)" if "Mentions (last 24 hours)" in got else "Mentions (last hour)"] == "0"
+    assert got["Mentions (last hour)"] == "0"
     assert got["Open cases"] == "1"  # open cases ignore the window
 
 
@@ -150,7 +150,7 @@ def test_queue_lists_open_cases_in_sla_order(ctx: context.DashboardContext) -> N
     bob = headers[0]
     assert "reddit" in bob and "age 2h 30m" in bob and "priority 3" in bob
     assert "overdue by 2h 15m" in [m.value for m in at.markdown if "overdue" in m.value][0]
-    assert any("due in 40m" == m.value for m in at.markdown)
+    assert any("due in 40m" in m.value for m in at.markdown)
     # one link per case with an http(s) URL; hank's javascript: URL gets none
     links = [lb.proto.url for lb in at.get("link_button")]
     assert links == ["https://reddit.example/m2", "https://x.example/m1", "https://x.example/m3"]

@@ -19,8 +19,9 @@ match a brand (earful.matcher.Matcher), are written by a brand account (handles 
 given in brands[].accounts.bluesky), mention a brand account in a facet, or reply into a thread we kept
 (bounded memory of recent roots). Pages are yielded every `batch_size` kept posts or every
 `batch_seconds` of wall time. The cursor is {"time_us": last processed event}; a new collector given it
-resumes exactly after it. With until_idle=True, pages() returns once the stream has been quiet for one
-batch period (the demo's --until-idle mode and tests); otherwise it runs until cancelled.
+resumes exactly after it. With until_idle=True, pages() returns once the stream has been quiet for
+`idle_seconds` of wall time (the demo and tests: a local sandbox sends everything visible at once; the
+real firehose is never quiet); otherwise it runs until cancelled.
 """
 
 from __future__ import annotations
@@ -51,11 +52,13 @@ MAX_RETRY_AFTER = 900.0
 SETTING = "sources.bluesky.app_password"
 
 
-def create(config: Config, clock: Clock, session: aiohttp.ClientSession) -> list[Collector]:
+def create(config: Config, clock: Clock, session: aiohttp.ClientSession, **options: Any) -> list[Collector]:
+    """The Bluesky collector for config.sources.bluesky; `options` go to BlueskyCollector (e.g. until_idle=True
+    for the demo's --until-idle mode)."""
     source = config.sources.bluesky
     if source is None or not source.enabled:
         return []
-    return [BlueskyCollector(config, source, clock, session)]
+    return [BlueskyCollector(config, source, clock, session, **options)]
 
 
 def to_us(value: datetime) -> int:
@@ -86,7 +89,9 @@ class Bounded:
     """A set that forgets its oldest members beyond `size` (recently kept uris, thread roots)."""
 
     def __init__(self, size: int):
-        self.size, self._items, self._order = size, set(), deque()  # type: ignore[var-annotated]
+        self.size = size
+        self._items: set[str] = set()
+        self._order: deque[str] = deque()
 
     def add(self, item: str) -> None:
         if item in self._items:
@@ -112,8 +117,9 @@ class BlueskyCollector:
 
     def __init__(self, config: Config, source: BlueskySource, clock: Clock, session: aiohttp.ClientSession, *,
                  key: str = "bluesky", batch_size: int = 200, batch_seconds: float = 0.2,
-                 rewind_seconds: float = 5.0, warmup_seconds: float = 900.0, until_idle: bool = False, max_failures: int = 6,
-                 empty_page_seconds: float = 5.0, memory: int = 50_000, search_limit: int = 100) -> None:
+                 rewind_seconds: float = 5.0, warmup_seconds: float = 900.0, until_idle: bool = False,
+                 max_failures: int = 6, empty_page_seconds: float = 5.0, memory: int = 50_000,
+                 search_limit: int = 100, idle_seconds: float = 0.05) -> None:
         self.key = key
         self.config, self.source, self.clock, self.session = config, source, clock, session
         self.poll_interval = float(source.poll_seconds)
@@ -122,6 +128,7 @@ class BlueskyCollector:
         self.rewind_us = int(rewind_seconds * 1e6)
         self.warmup_us = int(warmup_seconds * 1e6)
         self.until_idle, self.max_failures = until_idle, max_failures
+        self.idle_seconds = idle_seconds
         self.empty_page_seconds = empty_page_seconds
         self.search_limit = max(1, min(100, search_limit))
         self.matcher = Matcher(config.brands)
@@ -132,6 +139,7 @@ class BlueskyCollector:
         self._resolved = False
         self._access: str | None = None
         self._ws: aiohttp.ClientWebSocketResponse | None = None
+        self._reasons: dict[str, str] = {}
         self.stats = {"events": 0, "kept": 0, "malformed": 0, "connections": 0, "reconnects": 0}
 
     # -- public -------------------------------------------------------------------------------------------
@@ -139,6 +147,7 @@ class BlueskyCollector:
     async def pages(self, cursor: str | None) -> AsyncIterator[Page]:
         state = load_cursor(cursor)
         self.seen = Bounded(self.seen.size)  # dedupe within this run only; the cursor covers earlier runs
+        self._reasons = {}
         await self._resolve_accounts()
         time_us = state.get("time_us")
         if not isinstance(time_us, int):
@@ -161,6 +170,8 @@ class BlueskyCollector:
     # -- brand accounts -----------------------------------------------------------------------------------
 
     def _remember_handle(self, did: str, handle: str) -> None:
+        if did in self.brand_dids:
+            return  # keep the configured name, so the pipeline recognises the brand's own posts
         self.handles[did] = handle
         self.handles.move_to_end(did)
         while len(self.handles) > 20_000:
@@ -206,23 +217,27 @@ class BlueskyCollector:
 
     # -- keeping ------------------------------------------------------------------------------------------
 
-    def _keep(self, did: str, uri: str, record: dict[str, Any]) -> bool:
+    def _keep(self, did: str, uri: str, record: dict[str, Any]) -> str | None:
+        """Why a firehose post is kept ("brand_account", "thread", "mentions_brand", "keyword"), or None."""
         if did in self.brand_dids:
-            return True
+            return "brand_account"
         reply = record.get("reply")
         if isinstance(reply, dict):
             for ref in (reply.get("root"), reply.get("parent")):
                 ref_uri = ref.get("uri") if isinstance(ref, dict) else None
                 if isinstance(ref_uri, str) and (
                         ref_uri in self.threads or ref_uri.removeprefix("at://").split("/")[0] in self.brand_dids):
-                    return True
-        for facet in record.get("facets") or ():
-            for feature in (facet.get("features") or ()) if isinstance(facet, dict) else ():
+                    return "thread"
+        facets = record.get("facets")
+        for facet in facets if isinstance(facets, list) else ():
+            features = facet.get("features") if isinstance(facet, dict) else None
+            for feature in features if isinstance(features, list) else ():
                 if isinstance(feature, dict) and feature.get("did") in self.brand_dids:
-                    return True
+                    return "mentions_brand"
         text = record.get("text")
-        return self.matcher.match("bluesky", self.handles.get(did, did), text if isinstance(text, str) else "") \
-            is not None
+        if self.matcher.match("bluesky", self.handles.get(did, did), text if isinstance(text, str) else ""):
+            return "keyword"
+        return None
 
     def _mention(self, did: str, uri: str, record: dict[str, Any], fallback: datetime,
                  raw: dict[str, Any], handle: str | None = None) -> Mention:
@@ -273,7 +288,8 @@ class BlueskyCollector:
             log.warning("bluesky: skipped a post event without a usable record")
             return time_us, None
         uri = f"at://{did}/{POST}/{rkey}"
-        if uri in self.seen or not self._keep(did, uri, record):
+        reason = None if uri in self.seen else self._keep(did, uri, record)
+        if reason is None:
             return time_us, None
         mention = self._mention(did, uri, record, from_us(time_us), event)
         if time_us <= floor_us:
@@ -282,6 +298,7 @@ class BlueskyCollector:
             self.threads.add(uri)
             return time_us, None
         self._note_kept(mention)
+        self._reasons[uri] = reason
         return time_us, mention
 
     # -- Jetstream ----------------------------------------------------------------------------------------
@@ -311,7 +328,9 @@ class BlueskyCollector:
     def _page(self, mentions: list[Mention], time_us: int, note: str = "") -> Page:
         log.info("bluesky: page of %d posts (%d events, %d malformed so far), cursor time_us=%d",
                  len(mentions), self.stats["events"], self.stats["malformed"], time_us)
-        return Page(mentions, dump_cursor({"time_us": time_us}), note=note, meta=dict(self.stats))
+        # why each post was kept: posts kept as "thread" replies may not name the brand at all
+        reasons = {m.id: self._reasons.pop(m.id, "keyword") for m in mentions}
+        return Page(mentions, dump_cursor({"time_us": time_us}), note=note, meta={**self.stats, "kept_by": reasons})
 
     async def _stream(self, last_us: int) -> AsyncIterator[Page]:
         loop = asyncio.get_running_loop()
@@ -343,7 +362,7 @@ class BlueskyCollector:
                     if done_us > yielded_us:
                         deadlines.append(last_yield + self.empty_page_seconds)
                     if self.until_idle:
-                        deadlines.append(last_frame + self.batch_seconds)
+                        deadlines.append(last_frame + self.idle_seconds)
                     try:
                         msg = await self._ws.receive(timeout=max(0.001, min(deadlines) - now))
                     except TimeoutError:
@@ -364,7 +383,7 @@ class BlueskyCollector:
                         elif msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSING,
                                           aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
                             raise _Closed()
-                    idle = self.until_idle and msg is None and now - last_frame >= self.batch_seconds
+                    idle = self.until_idle and msg is None and now - last_frame >= self.idle_seconds
                     if len(pending) >= self.batch_size or (pending and now - last_yield >= self.batch_seconds) \
                             or (done_us > yielded_us and (idle or now - last_yield >= self.empty_page_seconds)):
                         page, pending, yielded_us = pending, [], done_us
@@ -436,7 +455,8 @@ class BlueskyCollector:
                                             timeout=aiohttp.ClientTimeout(total=self.timeout)) as resp:
                 status = resp.status
                 if status == 429:
-                    raise RateLimited(f"bluesky: {nsid} rate limited (429)", retry_after=self._retry_after(resp.headers))
+                    raise RateLimited(f"bluesky: {nsid} rate limited (429)",
+                                      retry_after=self._retry_after(resp.headers))
                 if status >= 500:
                     raise Unavailable(f"bluesky: {nsid} answered HTTP {status}")
                 raw = await resp.read()
@@ -512,7 +532,8 @@ class BlueskyCollector:
             if i < len(queries):
                 value["search"] = {**state, "i": i, "c": page_cursor}
             log.info("bluesky: searchPosts %r page of %d posts", queries[min(i, len(queries) - 1)], len(mentions))
-            yield Page(mentions, dump_cursor(value), note="search", meta=dict(self.stats))
+            yield Page(mentions, dump_cursor(value), note="search",
+                       meta={**self.stats, "kept_by": {m.id: "search" for m in mentions}})
 
     def _from_view(self, view: Any) -> Mention | None:
         if not isinstance(view, dict):

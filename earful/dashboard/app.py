@@ -30,10 +30,13 @@ nav = st.navigation(pages)
 facets = data.facets(ctx.store)
 brands = sorted(set(ctx.brands) | set(facets["brands"]))
 with st.sidebar:
-    st.text_input("Your name", key="actor", placeholder=ui.DEFAULT_ACTOR, max_chars=ui.MAX_ACTOR,
-                  help="Recorded with every action you take on a case.")
-    st.selectbox("Brand", [ui.ALL_BRANDS, *brands], key="filter_brand")
-    st.selectbox("Platform", [ui.ALL_PLATFORMS, *facets["platforms"]], key="filter_platform")
+    st.text_input("Your name", placeholder=ui.DEFAULT_ACTOR, max_chars=ui.MAX_ACTOR,
+                  help="Recorded with every action you take on a case.", **ui.persistent("actor", ""))
+    brand_options = [ui.ALL_BRANDS, *brands]
+    st.selectbox("Brand", brand_options, **ui.persistent("filter_brand", ui.ALL_BRANDS, brand_options))
+    platform_options = [ui.ALL_PLATFORMS, *facets["platforms"]]
+    st.selectbox("Platform", platform_options,
+                 **ui.persistent("filter_platform", ui.ALL_PLATFORMS, platform_options))
     st.caption(f"Clock: {ctx.clock.now():%Y-%m-%d %H:%M} UTC")
     if ctx.read_only_note:
         st.text(ctx.read_only_note)

@@ -1,0 +1,118 @@
+"""The dashboard in a real browser: a Streamlit server (python -m earful.dashboard.standalone) over a
+prepared DuckDB file, screenshotted by headless chromium; the Live page must really render."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from earful import config as config_mod
+from earful.clock import utcnow
+from earful.model import Enrichment, Mention
+from earful.store import Store
+from earful.tracker import Tracker
+
+pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = next((p for p in ("/usr/bin/chromium", shutil.which("chromium") or "", shutil.which("chromium-browser") or "")
+                 if p and Path(p).exists()), None)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def prepare_db(path: Path) -> None:
+    now = utcnow()
+    store = Store(path)
+    tracker = Tracker(store, config_mod.parse({"brands": [{"name": "Acme", "keywords": ["acme"],
+                                                               "accounts": {"x": ["acme"]}}]}))
+    mentions = []
+    for i in range(40):
+        complaint = i % 3 == 0
+        platform = ("x", "reddit", "bluesky")[i % 3]
+        at = now - timedelta(minutes=20 * i + 5)
+        mentions.append(Mention(
+            platform=platform, id=f"p{i}", author=f"user{i}", created_at=at, collected_at=at, brand="Acme",
+            text=("acme app broken <script>alert(1)</script>" if complaint else "acme is fine today"),
+            url=f"https://{platform}.example/p{i}", source=f"{platform}:browser",
+            enrichment=Enrichment(lang="en", sentiment=-0.6 if complaint else 0.4,
+                                  intent="complaint" if complaint else "other", complaint=complaint,
+                                  complaint_score=0.9 if complaint else 0.1, reasons=["problem report"])))
+    for platform in ("x", "reddit", "bluesky"):
+        page = [m for m in mentions if m.platform == platform]
+        store.save_page(page, f"{platform}:browser", None, now)
+        tracker.on_mentions(page, now, alerts=False)
+    store.close()
+
+
+def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"dashboard exited with {proc.returncode}: {proc.stderr.read().decode()[-2000:]}")
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)  # polling a real server started by this test
+    raise AssertionError("dashboard did not become healthy")
+
+
+def pixel_spread(png: Path) -> tuple[int, int, float]:
+    from PIL import Image, ImageStat
+    with Image.open(png) as img:
+        gray = img.convert("L")
+        stat = ImageStat.Stat(gray)
+        colors = len(set(img.convert("RGB").resize((350, 250)).getdata()))
+        return img.width * img.height, colors, stat.stddev[0]
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install -y chromium)")
+def test_live_page_renders_in_chromium(tmp_path: Path) -> None:
+    db = tmp_path / "browser.duckdb"
+    prepare_db(db)
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", "HOME": str(tmp_path)}
+    proc = subprocess.Popen([sys.executable, "-m", "earful.dashboard.standalone", "--db", str(db), "--port", str(port),
+                             "--refresh-seconds", "3600"],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        wait_healthy(url, proc)
+        png = tmp_path / "live.png"
+        profile = tmp_path / "chromium-profile"
+        shot = subprocess.run(
+            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+             "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
+             "--virtual-time-budget=30000", "--window-size=1400,1000", f"--screenshot={png}", url],
+            capture_output=True, timeout=120, env=env)
+        assert shot.returncode == 0, shot.stderr.decode()[-2000:]
+        assert png.exists() and png.stat().st_size > 20_000, "screenshot missing or tiny"
+        pixels, colors, spread = pixel_spread(png)
+        assert pixels == 1400 * 1000
+        assert colors > 50 and spread > 10, f"blank page? colors={colors} stddev={spread:.1f}"
+        keep = os.environ.get("EARFUL_SCREENSHOT")
+        if keep:
+            shutil.copy(png, keep)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode is not None

@@ -77,6 +77,7 @@ class Env:
         cfg = self.config(creds, **(source or {}))
         kw.setdefault("until_idle", True)
         kw.setdefault("batch_seconds", 0.05)
+        kw.setdefault("idle_seconds", 0.08)  # generous, so a loaded machine cannot end a run early
         return BlueskyCollector(cfg, cfg.sources.bluesky, self.clock, self.session, **kw)
 
 
@@ -347,7 +348,7 @@ async def test_restart_relearns_followed_threads_from_a_warm_up_replay(warmup: f
 
         def make(**kw: Any) -> BlueskyCollector:
             return BlueskyCollector(cfg, cfg.sources.bluesky, clock, session, until_idle=True, batch_seconds=0.05,
-                                    **kw)
+                                    idle_seconds=0.08, **kw)
 
         first = await collect(make())
         assert ids(first) == [app[sandbox.HUB].posts["c1"].uri]
@@ -477,7 +478,7 @@ async def test_brand_did_in_config_is_accepted(env: Env):
                             "sources": {"bluesky": {"jetstream_url": sandbox.demo_source(env.server.url)[
                                 "jetstream_url"], "pds_url": env.server.url}}})
     collector = BlueskyCollector(cfg, cfg.sources.bluesky, env.clock, env.session, until_idle=True,
-                                 batch_seconds=0.05)
+                                 batch_seconds=0.05, idle_seconds=0.08)
     pages = await collect(collector)
     # the customer's mention of the brand DID (facet), the brand's own reply, and the follow-ups in that thread
     assert sorted(ids(pages)) == sorted(env.uri(s) for s in ("b1", "b3", "b4", "b8"))

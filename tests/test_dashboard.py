@@ -142,7 +142,7 @@ def test_live_filters_change_the_numbers(ctx: context.DashboardContext) -> None:
 
 
 def test_queue_lists_open_cases_in_sla_order(ctx: context.DashboardContext) -> None:
-    at = run_page("pages/queue.py")
+    at = run_page("views/queue.py")
     assert [t.value for t in at.title] == ["Queue"]
     headers = [t for t in texts(at) if t.startswith("#")]
     order = [h.split(" · by ")[-1] for h in headers]
@@ -157,7 +157,7 @@ def test_queue_lists_open_cases_in_sla_order(ctx: context.DashboardContext) -> N
 
 
 def test_hostile_text_is_shown_literally(ctx: context.DashboardContext) -> None:
-    at = run_page("pages/queue.py")
+    at = run_page("views/queue.py")
     assert HOSTILE in texts(at)                          # st.text: no markdown, no HTML
     assert not any("<script>" in m.value or "javascript:" in m.value for m in at.markdown)
     assert not any("<script>" in c.value for c in at.caption)
@@ -167,7 +167,7 @@ def test_hostile_text_is_shown_literally(ctx: context.DashboardContext) -> None:
 def test_resolve_moves_case_and_records_actor(ctx: context.DashboardContext) -> None:
     store = ctx.store
     cid = case_id(store, "m2")
-    at = run_page("pages/queue.py", actor="tess")
+    at = run_page("views/queue.py", actor="tess")
     at.button(key=f"resolve_{cid}").click().run()
     assert not at.exception, at.exception
     assert store.case(cid)["state"] == "resolved"
@@ -182,7 +182,7 @@ def test_resolve_moves_case_and_records_actor(ctx: context.DashboardContext) -> 
 def test_wont_reply_needs_a_reason(ctx: context.DashboardContext) -> None:
     store = ctx.store
     cid = case_id(store, "m1")
-    at = run_page("pages/queue.py", actor="tess")
+    at = run_page("views/queue.py", actor="tess")
     at.button(key=f"wont_reply_{cid}").click().run()
     assert store.case(cid)["state"] == "needs_reply"
     assert store.scalar("SELECT count(*) FROM case_events WHERE case_id = ? AND kind = 'wont_reply'", [cid]) == 0
@@ -202,7 +202,7 @@ def test_wont_reply_needs_a_reason(ctx: context.DashboardContext) -> None:
 def test_not_a_complaint_writes_a_label(ctx: context.DashboardContext) -> None:
     store = ctx.store
     cid = case_id(store, "m3")
-    at = run_page("pages/queue.py")            # actor left empty: "dashboard"
+    at = run_page("views/queue.py")            # actor left empty: "dashboard"
     at.button(key=f"not_complaint_{cid}").click().run()
     assert not at.exception, at.exception
     assert store.case(cid)["state"] == "not_a_complaint"
@@ -216,7 +216,7 @@ def test_not_a_complaint_writes_a_label(ctx: context.DashboardContext) -> None:
 def test_action_on_a_case_handled_elsewhere_is_not_repeated(ctx: context.DashboardContext) -> None:
     store = ctx.store
     cid = case_id(store, "m1")
-    at = run_page("pages/queue.py")
+    at = run_page("views/queue.py")
     ctx.tracker.resolve(cid, "someone", NOW)      # another user, between render and click
     at.button(key=f"resolve_{cid}").click().run()
     assert store.scalar("SELECT count(*) FROM case_events WHERE case_id = ? AND kind = 'resolved'", [cid]) == 1
@@ -224,12 +224,12 @@ def test_action_on_a_case_handled_elsewhere_is_not_repeated(ctx: context.Dashboa
 
 
 def test_alerts_sources_and_sql_pages(ctx: context.DashboardContext) -> None:
-    at = run_page("pages/alerts.py")
+    at = run_page("views/alerts.py")
     assert metrics(at) == {"Delivered": "0", "Pending": "1", "Failed": "0"}
     assert list(at.dataframe[0].value["status"]) == ["pending"]
-    at.switch_page("pages/sources.py").run()
+    at.switch_page("views/sources.py").run()
     assert set(at.dataframe[0].value["source"]) == {"x:test", "reddit:test", "bluesky:test"}
-    at.switch_page("pages/sql.py").run()
+    at.switch_page("views/sql.py").run()
     at.text_area(key="sql_text").set_value("SELECT count(*) AS n FROM cases WHERE state = 'needs_reply'")
     at.button[0].click().run()
     assert not at.exception, at.exception

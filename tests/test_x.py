@@ -233,10 +233,21 @@ async def test_429_from_sandbox_window_counter_both_shapes(monkeypatch):
             window_end = env.epoch() // 900 * 900 + 900
             assert window_end - env.epoch() == 8 * 60
             assert info.value.retry_after == 8 * 60 + 1
+            assert len(env.requests()) == 3
             # once the window resets, the saved cursor continues
             env.clock.set(datetime(1970, 1, 1) + timedelta(seconds=window_end))
             rest = await collect(env.collector(), pages[-1].cursor)
             assert len(ids_of(pages) + ids_of(rest)) == len(ALL_MATCHING_BY)
+
+
+async def test_rate_limit_used_up_while_paging_stops_before_the_next_request(monkeypatch):
+    async with running(monkeypatch, at=START + timedelta(hours=4, minutes=7), rate_limit=1) as env:
+        pages = []
+        with pytest.raises(RateLimited) as info:
+            async for page in env.collector().pages(None):
+                pages.append(page)
+        assert len(pages) == 1 and len(env.requests()) == 1  # remaining was 0: no request wasted on a 429
+        assert info.value.retry_after == 8 * 60 + 1
 
 
 async def test_429_without_or_with_far_reset_is_bounded(monkeypatch):
@@ -285,12 +296,22 @@ async def test_timeout_is_unavailable(monkeypatch):
 
 
 @pytest.mark.parametrize("body", ['{"data": [{"id": "1", "text": "parcelly"', "<html>oops</html>", "[1, 2]",
-                                  '{"data": [{"id": "1", "text": "x", "created_at": "yesterday"}], "meta": {}}'])
+                                  '{"data": {"id": "1"}, "meta": {}}', ""])
 async def test_malformed_or_truncated_json(monkeypatch, body):
     async with running(monkeypatch) as env:
         env.faults.add(SEARCH, status=200, body=body)
         with pytest.raises(MalformedPayload):
             await collect(env.collector())
+
+
+async def test_one_bad_post_is_skipped_not_fatal(monkeypatch):
+    async with running(monkeypatch) as env:
+        env.faults.add(SEARCH, status=200, body=json.dumps({
+            "data": [{"id": "2", "text": "parcelly ok", "author_id": "9", "created_at": "2026-11-23T01:00:00.000Z"},
+                     {"id": "1", "text": "parcelly bad", "created_at": "yesterday"}],
+            "meta": {"result_count": 2, "newest_id": "2", "oldest_id": "1"}}))
+        pages = await collect(env.collector(), limit=1)
+        assert [(m.id, m.text, m.author) for m in pages[0].mentions] == [("2", "parcelly ok", "9")]
 
 
 async def test_empty_result(monkeypatch):
@@ -445,6 +466,8 @@ def test_sandbox_query_language():
     assert parse("conversation_id:1 lang:en").matches(view("x"))
     assert parse("посылку").matches(view("Parcelly опять потеряли посылку"))
     assert parse("包裹").matches(view("我的包裹丢了"))
+    assert parse("parcelly").matches(view("Parcelly今天两个小时就送到了"))
+    assert not parse("parcelly").matches(view("parcellyhelp rocks"))
     for bad in ("(parcelly", "parcelly)", "-parcelly", "is:reply", '"open', "from:bad-name!", "a OR"):
         with pytest.raises(QueryError):
             parse(bad)

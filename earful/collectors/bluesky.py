@@ -17,9 +17,11 @@ sources.bluesky.app_password (an app password, never the account password) are c
 What is kept: the firehose carries every post on the network, so the collector keeps only posts that
 match a brand (earful.matcher.Matcher), are written by a brand account (handles resolved to DIDs, or DIDs
 given in brands[].accounts.bluesky), mention a brand account in a facet, or reply into a thread we kept
-(bounded memory of recent roots). Pages are yielded every `batch_size` kept posts or every
-`batch_seconds` of wall time. The cursor is {"time_us": last processed event}; a new collector given it
-resumes exactly after it. With until_idle=True, pages() returns once the stream has been quiet for
+(bounded memory of recent roots; a new instance relearns it by replaying `warmup_seconds` before its
+cursor without yielding those posts again). Page.meta["kept_by"] says why each post was kept. Pages are
+yielded every `batch_size` kept posts or every `batch_seconds` of wall time. The cursor is
+{"time_us": last processed event} (plus {"search": ...} while the first-run search backfill is under way);
+a new collector given it resumes exactly after it. With until_idle=True, pages() returns once the stream has been quiet for
 `idle_seconds` of wall time (the demo and tests: a local sandbox sends everything visible at once; the
 real firehose is never quiet); otherwise it runs until cancelled.
 """
@@ -119,7 +121,7 @@ class BlueskyCollector:
                  key: str = "bluesky", batch_size: int = 200, batch_seconds: float = 0.2,
                  rewind_seconds: float = 5.0, warmup_seconds: float = 900.0, until_idle: bool = False,
                  max_failures: int = 6, empty_page_seconds: float = 5.0, memory: int = 50_000,
-                 search_limit: int = 100, idle_seconds: float = 0.05) -> None:
+                 search_limit: int = 100, idle_seconds: float = 0.02) -> None:
         self.key = key
         self.config, self.source, self.clock, self.session = config, source, clock, session
         self.poll_interval = float(source.poll_seconds)

@@ -181,6 +181,10 @@ class _RoutedSession:
         return self._session.request(method, url, middlewares=self._middlewares, **kwargs)
 
 
+def _lower(headers: Any) -> dict[str, str]:
+    return {str(k).lower(): str(v) for k, v in headers.items()}
+
+
 def _month(now: datetime) -> str:
     return now.strftime("%Y-%m")
 
@@ -332,7 +336,7 @@ class XCollector:
                     query, max_results=max_results, tweet_fields=TWEET_FIELDS, expansions=EXPANSIONS,
                     user_fields=USER_FIELDS, **params)
             except tweepy.errors.TooManyRequests as exc:
-                headers = dict(exc.response.headers)
+                headers = _lower(exc.response.headers)
                 problem = await _problem(exc)
                 if problem.get("title") == "UsageCapExceeded" or "usage-capped" in str(problem.get("type", "")):
                     raise RateLimited(
@@ -374,7 +378,7 @@ class XCollector:
                 raise Unavailable(f"x: unexpected HTTP status {exc.response.status}") from None
             except aiohttp.ContentTypeError as exc:  # an error answer that is not JSON
                 if exc.status == 429:
-                    raise self._rate_limited(dict(exc.headers or {}), "x: rate limited (429)") from None
+                    raise self._rate_limited(_lower(exc.headers or {}), "x: rate limited (429)") from None
                 if exc.status in (401, 403):
                     raise AuthFailed(f"x: credentials rejected ({exc.status})", setting=SETTING) from None
                 raise Unavailable(f"x: HTTP {exc.status} with a non-JSON body") from None
@@ -392,11 +396,10 @@ class XCollector:
                 raise MalformedPayload(f"x: bad JSON in search answer ({exc.__class__.__name__})") from None
             if not isinstance(body, dict):
                 raise MalformedPayload("x: search answer is not a JSON object")
-            return body, dict(response.headers)
+            return body, _lower(response.headers)
 
     def _rate_limited(self, headers: dict[str, str], message: str) -> RateLimited:
-        lower = {k.lower(): v for k, v in headers.items()}
-        reset = lower.get("x-rate-limit-reset")
+        reset = headers.get("x-rate-limit-reset")
         try:
             now = (self.clock.now() - EPOCH).total_seconds()
             wait = float(reset) - now + 1.0 if reset is not None else DEFAULT_RETRY_AFTER
@@ -415,7 +418,10 @@ class XCollector:
             if not isinstance(tweet, dict) or not isinstance(tweet.get("id"), str) or tweet["id"] in seen:
                 continue
             seen.add(tweet["id"])
-            out.append(_mention(tweet, users, referenced))
+            try:
+                out.append(_mention(tweet, users, referenced))
+            except MalformedPayload as exc:  # one bad post must not block the source forever
+                log.warning("x: skipped post %.25s: %s", tweet["id"], exc)
         return out
 
 

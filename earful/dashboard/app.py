@@ -1,7 +1,7 @@
 """earful dashboard entry point: `earful run` / `earful demo` start Streamlit on this file.
 
 The sidebar (actor name, brand and platform filters) is shared by every page; the pages live in
-pages/ and only lay out what data.py and charts.py return.
+views/ and only lay out what data.py and charts.py return.
 """
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ except context.DashboardNotStarted as exc:
     st.stop()
 
 pages = [
-    st.Page("pages/live.py", title="Live", icon=":material/monitoring:", default=True),
-    st.Page("pages/queue.py", title="Queue", icon=":material/inbox:"),
-    st.Page("pages/alerts.py", title="Alerts", icon=":material/notifications:"),
-    st.Page("pages/sources.py", title="Sources", icon=":material/sensors:"),
-    st.Page("pages/sql.py", title="SQL", icon=":material/database:"),
+    st.Page("views/live.py", title="Live", icon=":material/monitoring:", default=True),
+    st.Page("views/queue.py", title="Queue", icon=":material/inbox:"),
+    st.Page("views/alerts.py", title="Alerts", icon=":material/notifications:"),
+    st.Page("views/sources.py", title="Sources", icon=":material/sensors:"),
+    st.Page("views/sql.py", title="SQL", icon=":material/database:"),
 ]
 nav = st.navigation(pages)
 

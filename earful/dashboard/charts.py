@@ -9,9 +9,16 @@ import pandas as pd
 HEIGHT = 220
 
 
+def _tip(bucket: str) -> alt.Tooltip:
+    return alt.Tooltip("bucket:T", title=f"{bucket} (UTC)", format="%Y-%m-%d %H:%M", formatType="utc")
+
+
 def _x(bucket: str) -> alt.X:
+    """Time axis in UTC (stored times are naive UTC); bars fill their hour or day."""
+    unit = "utcyearmonthdatehours" if bucket == "hour" else "utcyearmonthdate"
     fmt = "%H:%M" if bucket == "hour" else "%b %d"
-    return alt.X("bucket:T", title=None, axis=alt.Axis(format=fmt, labelAngle=0))
+    return alt.X("bucket:T", timeUnit=unit, title=f"{bucket} (UTC)",
+                 axis=alt.Axis(format=fmt, labelAngle=0))
 
 
 def mentions_by_platform(df: pd.DataFrame, bucket: str = "hour") -> alt.Chart | None:
@@ -23,8 +30,8 @@ def mentions_by_platform(df: pd.DataFrame, bucket: str = "hour") -> alt.Chart | 
         .encode(
             x=_x(bucket),
             y=alt.Y("sum(mentions):Q", title=f"mentions per {bucket}"),
-            color=alt.Color("platform:N", title="platform", legend=alt.Legend(orient="bottom")),
-            tooltip=[alt.Tooltip("bucket:T", title=bucket, format="%Y-%m-%d %H:%M"), "platform:N",
+            color=alt.Color("platform:N", title="platform", legend=alt.Legend(orient="top", title=None)),
+            tooltip=[_tip(bucket), "platform:N",
                      alt.Tooltip("sum(mentions):Q", title="mentions")],
         )
         .properties(height=HEIGHT)
@@ -41,7 +48,7 @@ def complaints(df: pd.DataFrame, bucket: str = "hour") -> alt.Chart | None:
         .encode(
             x=_x(bucket),
             y=alt.Y("complaints:Q", title=f"complaints per {bucket}"),
-            tooltip=[alt.Tooltip("bucket:T", title=bucket, format="%Y-%m-%d %H:%M"), "complaints:Q",
+            tooltip=[_tip(bucket), "complaints:Q",
                      "mentions:Q"],
         )
         .properties(height=HEIGHT)
@@ -61,7 +68,7 @@ def sentiment(df: pd.DataFrame, bucket: str = "hour") -> alt.Chart | None:
     zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="#999", strokeDash=[4, 4]).encode(y="y:Q")
     line = base.mark_line(point=True, color="#1f77b4").encode(
         y=alt.Y("net:Q", title="net sentiment (pts)", scale=alt.Scale(domain=[-100, 100])),
-        tooltip=[alt.Tooltip("bucket:T", title=bucket, format="%Y-%m-%d %H:%M"),
+        tooltip=[_tip(bucket),
                  alt.Tooltip("net:Q", title="net sentiment", format="+.0f"), "mentions:Q"],
     )
     return (zero + line).properties(height=HEIGHT)

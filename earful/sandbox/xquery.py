@@ -18,8 +18,9 @@ import unicodedata
 from dataclasses import dataclass, field
 
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_TOKEN = re.compile(r"\w+")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+# words; CJK characters are tokens of their own (no spaces in those scripts), so "Parcelly今天" has "parcelly"
+_TOKEN = re.compile(rf"[^\W{_CJK}]+|[{_CJK}]")
 _OPERATOR = re.compile(r"^(from|to|conversation_id|lang|is|has|url):(.+)$", re.IGNORECASE)
 _HANDLE = re.compile(r"^[A-Za-z0-9_]{1,50}$")
 
@@ -76,15 +77,12 @@ class Node:
 
 @dataclass
 class Text(Node):
-    """A keyword or an exact phrase: a tokenized match (substring match for CJK text)."""
+    """A keyword or an exact phrase: a tokenized match."""
 
     value: str
 
     def matches(self, tweet: TweetView) -> bool:
-        folded = fold(self.value)
-        if _CJK.search(folded):
-            return folded.strip() in tweet.folded
-        return _contains_seq(tweet.words, _TOKEN.findall(folded))
+        return _contains_seq(tweet.words, tokens(self.value))
 
 
 @dataclass

@@ -1,1 +1,0 @@
-"""Dashboard pages: Streamlit runs these files as scripts (they are a package only so they ship)."""

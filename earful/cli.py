@@ -195,7 +195,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     store = Store(db)
     if args.no_dashboard or args.until_idle:
         progress = Progress()
-        demo = Demo(store, realtime_step=0.0 if args.until_idle else args.step_seconds)
+        demo = Demo(store, realtime_step=0.0 if args.until_idle else args.step_seconds,
+                    step_minutes=10.0 if args.until_idle else 5.0)
         demo.progress = progress
         print(f"earful demo: sandbox platforms {', '.join(demo.platforms)}; store {db}", file=sys.stderr)
         summary = asyncio.run(demo.run())
@@ -279,6 +280,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     level = logging.WARNING - 10 * min(args.verbose, 2)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.verbose < 2:  # prawcore warns on every routine token refresh (a 401 it then handles)
+        logging.getLogger("prawcore").setLevel(logging.ERROR)
     try:
         return int(args.func(args) or 0)
     except ConfigError as exc:

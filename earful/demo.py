@@ -122,11 +122,13 @@ def expected_mentions(scn: scenario_mod.Scenario, cfg: Config, platforms: list[s
 
 class Demo:
     def __init__(self, store: Store, scn: scenario_mod.Scenario | None = None, realtime_step: float = 0.0,
+                 step_minutes: float = STEP_MINUTES,
                  classifier: Classifier | None = None, platforms: list[str] | None = None,
                  slack_faults: Faults | None = None, clock: ManualClock | None = None):
         self.store = store
         self.scenario = scn or scenario_mod.load()
         self.realtime_step = realtime_step
+        self.step_minutes = step_minutes
         self.classifier = classifier
         self.platforms = platforms if platforms is not None else demo_platforms()
         self.clock = clock or ManualClock(self.scenario.start)
@@ -163,14 +165,14 @@ class Demo:
                 while self.clock.now() <= end and not (stop and stop.is_set()):
                     await self.pipeline.run_cycle()
                     self.progress(f"{self.clock.now():%H:%M} simulated, {self.store.mention_count()} mentions")
-                    self.clock.advance(STEP_MINUTES * 60)
+                    self.clock.advance(self.step_minutes * 60)
                     if self.realtime_step:
                         await asyncio.sleep(self.realtime_step)
                 for _ in range(3):  # drain alerts whose retry is due
                     await self.pipeline.run_cycle()
                     if not self.pipeline.outbox.pending():
                         break
-                    self.clock.advance(STEP_MINUTES * 60)
+                    self.clock.advance(self.step_minutes * 60)
                 for c in collectors:
                     await c.aclose()
         finally:

@@ -135,6 +135,10 @@ class Pipeline:
             m.collected_at = now
             m.source = m.source or source
         self._enrich(new)
+        if not new:
+            if page.cursor is not None:
+                self.store.save_cursor(source, page.cursor, now)
+            return result
         with self.store.transaction():
             result.stored = self.store.save_page(new, source, page.cursor, now, fetched=len(page.mentions))
             result.track = self.tracker.on_mentions(new, now, alerts=self.alerts if alerts is None else alerts)
@@ -146,6 +150,9 @@ class Pipeline:
         cursor = self.store.get_cursor(collector.key)
         stored = 0
         async for page in collector.pages(cursor):
+            if not page.mentions and page.cursor in (None, cursor):
+                continue  # nothing new and nowhere new to resume from
+            cursor = page.cursor or cursor
             async with self._ingest_lock:
                 res = await asyncio.to_thread(self.ingest, page, collector.key)
             stored += res.stored

@@ -13,7 +13,6 @@ import logging
 import sys
 import threading
 from collections.abc import Callable, Coroutine
-from importlib import resources
 from typing import Any
 
 import aiohttp
@@ -62,22 +61,17 @@ class Background:
         self.done.wait(timeout)
 
 
-def run_dashboard(port: int, host: str = "127.0.0.1") -> None:
+def run_dashboard(ctx: Any, port: int, host: str = "127.0.0.1") -> None:
     """Serve the Streamlit app in this (main) thread until interrupted."""
-    from streamlit.web import bootstrap
+    from earful.dashboard.launch import run_server
 
-    app = str(resources.files("earful.dashboard").joinpath("app.py"))
-    flags = {"server_port": port, "server_address": host, "server_headless": True,
-             "browser_gatherUsageStats": False, "server_fileWatcherType": "none", "server_runOnSave": False,
-             "global_developmentMode": False, "client_toolbarMode": "minimal"}
-    bootstrap.load_config_options(flags)
     print(f"dashboard: http://{host}:{port}", file=sys.stderr)
-    bootstrap.run(app, False, [], flags)
+    run_server(ctx, host, port)
 
 
 def serve(store: Store, cfg: Config, dashboard: bool = True) -> int:
     from earful.collectors import registry
-    from earful.dashboard.context import DashboardContext, register
+    from earful.dashboard.context import DashboardContext
     from earful.pipeline import Pipeline
     from earful.sentiment import Classifier
 
@@ -102,10 +96,10 @@ def serve(store: Store, cfg: Config, dashboard: bool = True) -> int:
             worker.stop()
         return 1 if worker.error else 0
     from earful.tracker import Tracker
-    register(DashboardContext(store=store, tracker=Tracker(store, cfg), clock=clock,
-                              brands=[b.name for b in cfg.brands], refresh_seconds=cfg.dashboard.refresh_seconds))
+    ctx = DashboardContext(store=store, tracker=Tracker(store, cfg), clock=clock, brands=[b.name for b in cfg.brands],
+                           refresh_seconds=cfg.dashboard.refresh_seconds)
     try:
-        run_dashboard(cfg.dashboard.port, cfg.dashboard.host)
+        run_dashboard(ctx, cfg.dashboard.port, cfg.dashboard.host)
     finally:
         worker.stop()
     return 0
@@ -113,7 +107,7 @@ def serve(store: Store, cfg: Config, dashboard: bool = True) -> int:
 
 def serve_demo(store: Store, db: str, step_seconds: float = 0.6, port: int = 8501) -> int:
     from earful.config import default_config
-    from earful.dashboard.context import DashboardContext, register
+    from earful.dashboard.context import DashboardContext
     from earful.demo import Demo
     from earful.tracker import Tracker
 
@@ -128,13 +122,14 @@ def serve_demo(store: Store, db: str, step_seconds: float = 0.6, port: int = 850
 
     cfg = default_config()
     brand = demo.scenario.brand.get("name", "demo")
-    register(DashboardContext(store=store, tracker=Tracker(store, cfg), clock=demo.clock, brands=[brand],
-                              refresh_seconds=2.0, extra={"demo": demo, "db": db}))
+    ctx = DashboardContext(store=store, tracker=Tracker(store, cfg), clock=demo.clock, brands=[brand],
+                           refresh_seconds=2.0, extra={"demo": demo, "db": db},
+                           read_only_note="Demo: a simulated day on sandbox platforms")
     worker = Background(main, "demo").start()
     print(f"earful demo: sandbox platforms {', '.join(demo.platforms)}; a simulated day in about "
           f"{288 * step_seconds / 60:.0f} minutes; store {db}", file=sys.stderr)
     try:
-        run_dashboard(port)
+        run_dashboard(ctx, port)
     finally:
         worker.stop()
     return 0

@@ -350,6 +350,10 @@ class Store:
                  fetched if fetched is not None else len(mentions), added])
         return int(added)
 
+    def save_cursor(self, source: str, cursor: str, now: datetime) -> None:
+        with self.transaction() as tx:
+            tx.execute("INSERT OR REPLACE INTO cursors VALUES (?, ?, ?)", [source, cursor, now])
+
     def get_cursor(self, source: str) -> str | None:
         return self.scalar("SELECT cursor FROM cursors WHERE source = ?", [source])
 

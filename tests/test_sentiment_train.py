@@ -18,9 +18,9 @@ def test_train_is_reproducible_and_learns_from_corrections(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     corrections = [{"text": f"{ODD} {i}", "lang": "en", "brand": "Telvia", "is_complaint": True}
                    for i in range(40)]
-    m1 = training.build(a, None, progress=lambda _: None, cross_validate=False)
-    m2 = training.build(b, corrections, progress=lambda _: None, cross_validate=False)
-    again = training.build(tmp_path / "c", None, progress=lambda _: None, cross_validate=False)
+    m1 = training.build(a, None, progress=lambda _: None, cross_validate=False, labelled_dir=tmp_path / "none")
+    m2 = training.build(b, corrections, progress=lambda _: None, cross_validate=False, labelled_dir=tmp_path / "none")
+    again = training.build(tmp_path / "c", None, progress=lambda _: None, cross_validate=False, labelled_dir=tmp_path / "none")
     assert m1["version"] == again["version"] != m2["version"]
     assert (a / "weights.npz").read_bytes() == (tmp_path / "c" / "weights.npz").read_bytes()
     assert (a / "weights.npz").stat().st_size < 3_000_000

@@ -34,7 +34,8 @@ def run_server(ctx: context.DashboardContext, host: str = "127.0.0.1", port: int
     from streamlit import config as st_config
     from streamlit.web import bootstrap
 
-    from earful.dashboard import charts, data  # noqa: F401  (import pandas/altair before the first visitor)
+    import altair  # noqa: F401  (heavy imports done before the first visitor arrives)
+    import pandas  # noqa: F401
 
     context.register(ctx)
     options = flag_options(host, port)

@@ -137,9 +137,9 @@ def load_complaints() -> list[dict]:
                  "source": "complaints"} for r in csv.DictReader(fh)]
 
 
-def load_labelled(split: str) -> list[dict]:
+def load_labelled(split: str, root: Path | None = None) -> list[dict]:
     rows = []
-    folder = LABELLED / split
+    folder = Path(root or LABELLED) / split
     if not folder.is_dir():
         return rows
     for path in sorted(folder.glob("*.jsonl")):
@@ -251,11 +251,12 @@ def vader_baseline(texts: list[str]) -> np.ndarray:
 
 # -- the whole build ---------------------------------------------------------------------------------
 def build(out_path: Path | None = None, corrections: list[dict] | None = None,
-          progress: Callable[[str], None] = print, cross_validate: bool = True) -> dict:
+          progress: Callable[[str], None] = print, cross_validate: bool = True,
+          labelled_dir: Path | None = None) -> dict:
     out = Path(out_path or MODEL_DIR)
     lex = build_lexicons(progress)
     base = Classifier({}, None, lex)
-    rows = load_complaints() + load_labelled("train")
+    rows = load_complaints() + load_labelled("train", labelled_dir)
     for c in corrections or []:
         if c.get("text") and "is_complaint" in c:
             rows.append({"text": c["text"], "lang": c.get("lang"), "brand": c.get("brand"),

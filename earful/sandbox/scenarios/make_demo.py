@@ -3,9 +3,10 @@
     python earful/sandbox/scenarios/make_demo.py [--out PATH] [--summary]
 
 Deterministic: a fixed seed, no hash-ordered iteration, so two runs write identical bytes.
-The texts are hand-written (content.py-style tables below); the script only places them in time,
-picks authors, decides which complaints the brand answers (about 60%) and when, adds the customers'
-follow-ups, and numbers everything in time order. See README.md next to this file.
+The texts are hand-written in the tables below (customer posts per language, with reddit / HN threads
+nested; the brand's stock answers; the customers' follow-ups). The script only places them in time, picks
+authors, decides which complaints the brand answers (about 60%) and when, adds the follow-ups, and numbers
+everything in time order. See README.md next to this file.
 """
 
 from __future__ import annotations
@@ -55,10 +56,6 @@ class Item:
     minute: float | None = None    # fixed time instead of a sampled one
     replies: list[Item] = field(default_factory=list)
     lang: str = ""
-    # filled in by build()
-    key: int = 0
-    parent: Item | None = None
-    root: Item | None = None
 
 
 def p(code: str, platform: str, text: str, *replies: Item, **kw) -> Item:

@@ -8,7 +8,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
 from datetime import timedelta
 from pathlib import Path
@@ -57,19 +56,19 @@ def prepare_db(path: Path) -> None:
     store.close()
 
 
-def wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"dashboard exited with {proc.returncode}: {proc.stderr.read().decode()[-2000:]}")
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.2)  # polling a real server started by this test
-    raise AssertionError("dashboard did not become healthy")
+def wait_ready(proc: subprocess.Popen, port: int, timeout_lines: int = 400) -> None:
+    """Block on the server's own output until Streamlit says it serves our port (no sleeping)."""
+    seen = []
+    for _ in range(timeout_lines):
+        line = proc.stdout.readline().decode(errors="replace")
+        if not line and proc.poll() is not None:
+            raise AssertionError(f"server exited with {proc.returncode}: {''.join(seen)[-2000:]}")
+        seen.append(line)
+        if f"127.0.0.1:{port}" in line and "URL" in line:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=10) as resp:
+                assert resp.status == 200
+            return
+    raise AssertionError("the server never said it was ready: " + "".join(seen)[-2000:])
 
 
 def chromium(profile: Path, url: str, *extra: str, env: dict[str, str]) -> str:
@@ -91,6 +90,41 @@ def pixel_spread(png: Path) -> tuple[int, int, float]:
         return img.width * img.height, colors, stat.stddev[0]
 
 
+def assert_live_page_renders(tmp_path: Path, url: str, env: dict[str, str]) -> str:
+    # the first visit imports and compiles the pages; chromium's virtual time does not wait for that,
+    # so a cold server may still show the skeleton: retry a few times
+    dom = ""
+    for attempt in range(8):
+        dom = chromium(tmp_path / f"dom{attempt}", url, "--dump-dom", env=env)
+        if "Mentions today" in dom:
+            break
+    assert "Mentions today" in dom and "Open cases" in dom and "Net sentiment" in dom, dom[-3000:]
+    assert dom.count("vega-embed") >= 3, "the three altair charts did not render"
+    png = tmp_path / "live.png"
+    for attempt in range(3):
+        chromium(tmp_path / f"shot{attempt}", url, f"--screenshot={png}", env=env)
+        assert png.exists(), "no screenshot written"
+        pixels, colors, spread = pixel_spread(png)
+        if png.stat().st_size > 20_000 and colors > 50:
+            break
+    assert png.stat().st_size > 20_000, "screenshot is tiny"
+    assert pixels == 1400 * 1000
+    assert colors > 50 and spread > 10, f"blank page? colors={colors} stddev={spread:.1f}"
+    keep = os.environ.get("EARFUL_SCREENSHOT")
+    if keep:
+        shutil.copy(png, keep)
+    return dom
+
+
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 @pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install -y chromium)")
 def test_live_page_renders_in_chromium(tmp_path: Path) -> None:
     db = tmp_path / "browser.duckdb"
@@ -100,36 +134,30 @@ def test_live_page_renders_in_chromium(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false", "HOME": str(tmp_path)}
     proc = subprocess.Popen([sys.executable, "-m", "earful.dashboard.standalone", "--db", str(db), "--port", str(port),
                              "--refresh-seconds", "3600"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        wait_healthy(url, proc)
-        # the first visit imports and compiles the pages; chromium's virtual time does not wait for that,
-        # so a cold server may still show the skeleton: retry a few times
-        dom = ""
-        for attempt in range(8):
-            dom = chromium(tmp_path / f"dom{attempt}", url, "--dump-dom", env=env)
-            if "Mentions today" in dom:
-                break
-        assert "Mentions today" in dom and "Open cases" in dom and "Net sentiment" in dom, dom[-3000:]
-        assert dom.count("vega-embed") >= 3, "the three altair charts did not render"
-        png = tmp_path / "live.png"
-        for attempt in range(3):
-            chromium(tmp_path / f"shot{attempt}", url, f"--screenshot={png}", env=env)
-            assert png.exists(), "no screenshot written"
-            pixels, colors, spread = pixel_spread(png)
-            if png.stat().st_size > 20_000 and colors > 50:
-                break
-        assert png.stat().st_size > 20_000, "screenshot is tiny"
-        assert pixels == 1400 * 1000
-        assert colors > 50 and spread > 10, f"blank page? colors={colors} stddev={spread:.1f}"
-        keep = os.environ.get("EARFUL_SCREENSHOT")
-        if keep:
-            shutil.copy(png, keep)
+        wait_ready(proc, port)
+        dom = assert_live_page_renders(tmp_path, url, env)
+        assert "&lt;script&gt;" in dom or "<script>alert" not in dom
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
     assert proc.returncode is not None
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install -y chromium)")
+def test_demo_serves_a_live_page_in_chromium(tmp_path: Path) -> None:
+    """`earful demo` itself: sandbox platforms, collectors and the dashboard in one process."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+           "HOME": str(tmp_path), "EARFUL_DB": str(tmp_path / "demo.duckdb")}
+    env.pop("SLACK_WEBHOOK_URL", None)
+    proc = subprocess.Popen([sys.executable, "-m", "earful.cli", "demo", "--fresh", "--port", str(port),
+                             "--step-seconds", "0.01"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    try:
+        wait_ready(proc, port)
+        dom = assert_live_page_renders(tmp_path, url, env)
+        assert "Clock: 2026-11-23" in dom  # the demo's simulated clock drives the page
+    finally:
+        stop(proc)

@@ -83,7 +83,7 @@ async def test_backfill_pages_links_and_reply_ids(server, clock, session):
     collector, = mastodon.create(make_config(server.url), clock, session)
     pages = await collect(collector)
     got = ids(pages)
-    host = f"127.0.0.1:{server.port}"
+    host = "127.0.0.1"  # ids carry the host name; the port may change between runs
     assert len(got) == len(set(got))
     assert len([p for p in pages if p.mentions]) >= 3  # 50 tagged statuses at limit 40 + the account stream
     texts = {m.id: m for p in pages for m in p.mentions}

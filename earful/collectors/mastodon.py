@@ -100,6 +100,12 @@ class MastodonCollector:
         self.source, self.clock, self.session = source, clock, session
         self.poll_interval = float(source.poll_seconds)
         self.instances = [_Instance(u) for u in source.instances]
+        names = [inst.hostname for inst in self.instances]
+        if len(set(names)) == len(names):
+            # ids and cursors are keyed by host name alone, so a port change (a restarted sandbox, a proxy)
+            # neither duplicates posts nor forgets where collection stopped
+            for inst in self.instances:
+                inst.host = inst.hostname
         self.token = config.secret(TOKEN_SETTING)
         tags = [hashtag(t) for t in source.hashtags]
         tags += [hashtag(k) for b in config.brands for k in b.keywords]

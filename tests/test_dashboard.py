@@ -281,3 +281,18 @@ def test_formatting_helpers() -> None:
     assert data.due_text(NOW - timedelta(minutes=5), NOW) == ("overdue by 5m", True)
     assert data.redact("POST https://hooks.slack.com/services/T0/B0/secret failed") == \
         "POST https://hooks.slack.com/services/… failed"
+
+
+def test_demo_alerts_page_shows_what_the_sandbox_slack_received(ctx: context.DashboardContext) -> None:
+    class FakeDemoSlack:  # stands for the running demo object; only its sandbox Slack's log is read
+        slack_app = {"received": [
+            {"path": "/services/T/B/x", "received_at": "2026-11-23T10:00:00",
+             "payload": {"text": "New case &lt;!channel&gt;", "blocks": [
+                 {"type": "header", "text": {"type": "plain_text", "text": ":mega: New complaint: Acme on X"}}]}},
+        ]}
+    ctx.extra["demo"] = FakeDemoSlack()
+    at = run_page("views/alerts.py")
+    assert any("Received by the sandbox Slack" in s.value for s in at.subheader)
+    frame = at.dataframe[-1].value
+    assert list(frame["header"]) == [":mega: New complaint: Acme on X"]
+    assert list(frame["text"]) == ["New case &lt;!channel&gt;"]

@@ -369,3 +369,14 @@ def due_text(due: datetime | None, now: datetime) -> tuple[str, bool]:
     if delta < 0:
         return f"overdue by {fmt_duration(-delta)}", True
     return f"due in {fmt_duration(delta)}", False
+
+
+def slack_messages(received: list[dict]) -> pd.DataFrame:
+    """Messages a sandbox Slack received, as a table: when, the header and the notification text."""
+    rows = []
+    for item in received:
+        payload = item.get("payload") or {}
+        header = next((b.get("text", {}).get("text", "") for b in payload.get("blocks", [])
+                       if b.get("type") == "header"), "")
+        rows.append({"received_at": item.get("received_at"), "header": header, "text": payload.get("text", "")})
+    return pd.DataFrame(rows, columns=["received_at", "header", "text"])

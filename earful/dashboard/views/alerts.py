@@ -27,3 +27,12 @@ else:
         "failed_at": st.column_config.DatetimeColumn("failed", format="HH:mm:ss"),
         "next_attempt_at": st.column_config.DatetimeColumn("next attempt", format="HH:mm:ss"),
     })
+
+demo = ctx.extra.get("demo")
+if demo is not None:
+    received = list(demo.slack_app["received"])
+    st.subheader("Received by the sandbox Slack")
+    st.caption(f"{len(received)} messages arrived at the demo's stand-in for Slack's incoming webhook "
+               "(set SLACK_WEBHOOK_URL before `earful demo` to get them in your own Slack too). Newest first.")
+    if received:
+        st.dataframe(data.slack_messages(received[-300:][::-1]), hide_index=True, width="stretch")

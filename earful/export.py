@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+import pyarrow.parquet as pq
+
 from earful.clock import utcnow
 from earful.store import Store
 
@@ -24,8 +26,7 @@ def export_snapshot(store: Store, out_dir: Path, now: datetime | None = None) ->
     latest.mkdir(parents=True, exist_ok=True)
     written = {}
     for name, sql in TABLES.items():
-        table = store.con.execute(sql).fetch_arrow_table()
-        import pyarrow.parquet as pq
+        table = store.con.sql(sql).to_arrow_table()  # our constant queries, no parameters
         path = folder / f"{name}.parquet"
         pq.write_table(table, path)
         tmp = latest / f".{name}.parquet.tmp"

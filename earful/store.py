@@ -133,6 +133,10 @@ MIGRATIONS: list[str] = [
         meta VARCHAR
     );
     """,
+    # 2: coverage (earful/coverage.py): when a source's current run of errors began (NULL while healthy)
+    """
+    ALTER TABLE source_status ADD COLUMN failing_since TIMESTAMP;
+    """,
 ]
 
 MENTION_SCHEMA = pa.schema([
@@ -529,3 +533,61 @@ class Store:
                    WHERE alert_id = ?""",
                 [delivered_at, failed_at, next_attempt_at, _clean(error), alert_id])
 
+
+    # coverage (earful/coverage.py) ------------------------------------------------------------------
+    def record_source_ok(self, source: str, platform: str, now: datetime,
+                         meta: dict[str, Any] | None = None) -> None:
+        """A fetch that worked (even if it found nothing new): last_success_at, end of any failure run, and
+        the collector's small numeric meta (e.g. X's monthly read budget) when given."""
+        with self.transaction() as tx:
+            tx.execute(
+                """INSERT INTO source_status (source, platform, last_success_at, meta) VALUES (?, ?, ?, ?)
+                   ON CONFLICT (source) DO UPDATE SET last_success_at = excluded.last_success_at,
+                       platform = coalesce(source_status.platform, excluded.platform),
+                       failing_since = NULL, meta = coalesce(excluded.meta, source_status.meta)""",
+                [source, platform, now, json.dumps(meta, sort_keys=True) if meta else None])
+
+    def mark_source_failing(self, source: str, platform: str, now: datetime) -> None:
+        """Remember when the current run of errors began (kept until record_source_ok)."""
+        with self.transaction() as tx:
+            tx.execute(
+                """INSERT INTO source_status (source, platform, failing_since) VALUES (?, ?, ?)
+                   ON CONFLICT (source) DO UPDATE SET
+                       failing_since = coalesce(source_status.failing_since, excluded.failing_since)""",
+                [source, platform, now])
+
+    def source_coverage(self, now: datetime, day_start: datetime) -> list[dict[str, Any]]:
+        """Per source (every source_status row and every source that stored mentions): status columns, the
+        newest stored mention, mentions created since `day_start`, and created->collected lag percentiles
+        (seconds) over mentions collected since `day_start`."""
+        return self.query_dicts(
+            """WITH m AS (
+                   SELECT source, any_value(platform) AS m_platform, max(collected_at) AS last_mention_at,
+                          count(*) FILTER (WHERE created_at >= ? AND created_at <= ?) AS mentions_window,
+                          quantile_cont(epoch(collected_at - created_at), 0.5)
+                              FILTER (WHERE collected_at >= ? AND created_at IS NOT NULL) AS lag_p50_s,
+                          quantile_cont(epoch(collected_at - created_at), 0.95)
+                              FILTER (WHERE collected_at >= ? AND created_at IS NOT NULL) AS lag_p95_s,
+                          count(*) FILTER (WHERE collected_at >= ? AND created_at IS NOT NULL) AS lag_n
+                   FROM mentions WHERE source IS NOT NULL AND source <> '' GROUP BY source)
+               SELECT coalesce(s.source, m.source) AS source, coalesce(s.platform, m.m_platform) AS platform,
+                      s.last_success_at, s.last_error_at, s.last_error, s.failing_since,
+                      coalesce(s.pages, 0) AS pages, coalesce(s.fetched, 0) AS fetched,
+                      coalesce(s.stored, 0) AS stored, coalesce(s.errors, 0) AS errors, s.meta,
+                      m.last_mention_at, coalesce(m.mentions_window, 0) AS mentions_window,
+                      m.lag_p50_s, m.lag_p95_s, coalesce(m.lag_n, 0) AS lag_n
+               FROM source_status s FULL OUTER JOIN m ON m.source = s.source
+               ORDER BY 1""",
+            [day_start, now, day_start, day_start, day_start])
+
+    def source_arrival_gaps(self, since: datetime, quantile: float = 0.9) -> dict[str, tuple[float | None, int]]:
+        """Per source: the `quantile` of the gaps (seconds) between successive arrivals (distinct collected_at
+        of stored mentions) since `since`, and how many gaps there were."""
+        rows = self.query(
+            """WITH t AS (SELECT DISTINCT source, collected_at FROM mentions
+                          WHERE collected_at >= ? AND source IS NOT NULL),
+                    g AS (SELECT source, epoch(collected_at - lag(collected_at) OVER (
+                              PARTITION BY source ORDER BY collected_at)) AS gap FROM t)
+               SELECT source, quantile_cont(gap, ?), count(gap) FROM g WHERE gap IS NOT NULL GROUP BY source""",
+            [since, quantile])
+        return {r[0]: (float(r[1]) if r[1] is not None else None, int(r[2])) for r in rows}

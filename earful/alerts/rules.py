@@ -70,3 +70,16 @@ class AlertRouter:
                 continue
             if self.store.enqueue_alert(f"{case_id}:{kind}:{route.name}", case_id, kind, route.name, payload, now):
                 self.enqueued += 1
+
+    def on_source_silent(self, source: str, episode: str, payload: dict[str, Any], now: datetime) -> int:
+        """A source went silent (earful.coverage): one outbox row per route taking "source_silent", keyed by
+        source and episode start, so one silence episode alerts once. Returns rows enqueued."""
+        added = 0
+        for route in self.routes:
+            if "source_silent" not in route.kinds:
+                continue
+            if self.store.enqueue_alert(f"source_silent:{source}:{episode}:{route.name}", None, "source_silent",
+                                        route.name, payload, now):
+                added += 1
+        self.enqueued += added
+        return added

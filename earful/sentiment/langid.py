@@ -43,48 +43,68 @@ _UK_ONLY = re.compile(r"[іїєґ]", re.I)
 _RU_ONLY = re.compile(r"[ыэёъ]", re.I)
 
 STOPWORDS = {
-    "en": "the and is are was were you your my i it this that to of for with not have has be been but "
-          "what why when how can can't don't it's i'm just they them their there would could will "
-          "from about at me we our an if do did does no yes so all still got thanks please".split(),
-    "de": "der die das und ist nicht ich du sie wir ihr mein meine ein eine einen mit auf für von "
-          "zu es sich auch noch schon aber wie was warum wann kein keine bei seit nach wird sind "
-          "habe hat haben bitte danke mir mich dich euch immer".split(),
-    "es": "el la los las y es un una que de del por para con no se mi muy pero está esta son "
-          "como qué cuando porque yo tu su sus todo nada ya también hay pues sin más gracias "
-          "favor llevo tengo".split(),
-    "fr": "le la les et est un une des de du que qui pas je tu il elle nous vous mon ma mes "
-          "pour avec sur dans ce cette mais ne plus très toujours rien c'est j'ai suis merci "
-          "aussi au aux votre vos depuis".split(),
-    "pt": "o a os as e é um uma que de do da dos das não nao em no na com para por mas meu minha "
-          "você voce isso muito já ainda eu ele ela estou está foi são tem obrigado obrigada "
-          "pelo pela até sem".split(),
-    "it": "il lo la gli le e è un una che di del della dei per con non mi ma come sono ho hai "
-          "anche ancora molto perché questo questa mio mia sempre grazie da nel nella".split(),
-    "pl": "i w na z że nie jest to się do jak mnie mój moja moje ale już jeszcze od po czy "
-          "tak dla co być mam ma są jestem było przez tylko bardzo dzięki proszę dlaczego "
-          "kiedy nadal".split(),
+    "en": "the and is are was were you your my i it this that to of for with not have has had be been but "
+          "what why when how can can't cant don't dont it's its i'm im just they them their there would could "
+          "will from about at me we our an if do did does no yes so all still got thanks thank please "
+          "he she his her him who which than then out up get one like now been by on in or any some only "
+          "after again after since never ever even back us should shouldn't doesn't didn't won't isn't "
+          "wasn't haven't hasn't i've i'll you're they're that's there's what's let's because here very "
+          "much more most into over these those being going gonna want need know think".split(),
+    "de": "der die das und ist nicht ich du sie wir ihr mein meine meinen meinem ein eine einen einem einer "
+          "mit auf für von zu es sich auch noch schon aber wie was warum wann kein keine bei seit nach wird "
+          "sind habe hat haben bitte danke mir mich dich euch immer den dem des im ins vom zum zur auch "
+          "oder wenn dass daß weil nur jetzt hier heute wieder sehr mehr muss kann können gibt war wurde "
+          "werden ja nein gar doch mal man selbst über unter ohne gegen durch bis ab dir uns unser euer "
+          "dieser diese dieses jetzt gestern morgen endlich seid bin bist".split(),
+    "es": "el la los las y es un una que de del por para con no se mi muy pero está esta son como qué "
+          "cuando porque yo tu su sus todo nada ya también hay pues sin más gracias favor llevo tengo "
+          "lo le les al este esto eso ese hace hasta desde sobre entre ni o si sí me te nos ha han he "
+          "fue era estoy estamos están tiene tienen puedo puede ahora siempre nunca otra otro vez mis "
+          "tus nuestro hoy aquí donde dónde cómo porqué qué quien nadie algo alguien todavía aún pedido".split(),
+    "fr": "le la les et est un une des de du que qui pas je tu il elle nous vous mon ma mes pour avec "
+          "sur dans ce cette mais ne plus très toujours rien c'est j'ai suis merci aussi au aux votre vos "
+          "depuis on ils elles leur ses son sa ou où si y en été être avoir ai as avez ont sont était "
+          "fait faire peut peux veux comme quand pourquoi comment encore déjà aujourd'hui jamais tout "
+          "tous toute ça cela ici chez moi toi lui sans n'est n'ai qu'il qu'on d'un d'une l'on".split(),
+    "pt": "o a os as e é um uma que de do da dos das não nao em no na com para por mas meu minha você "
+          "voce isso muito já ainda eu ele ela estou está foi são tem obrigado obrigada pelo pela até "
+          "sem se me te nos vocês ao aos às seu sua seus suas esse essa este esta aqui agora hoje "
+          "sempre nunca nada quando porque porquê por que como onde ou mais também tá to tô vc q pq "
+          "ter sou era estava fui vai vou tenho pra pro num numa dia cadê nem".split(),
+    "it": "il lo la gli le e è un una che di del della dei per con non mi ma come sono ho hai anche "
+          "ancora molto perché questo questa mio mia sempre grazie da nel nella ti ci si al alla "
+          "allo ai agli delle degli sul sulla più già oggi qui dove quando cosa chi tutto tutti "
+          "niente nessuno essere fatto fare può posso voglio mai ora poi hanno siamo siete era".split(),
+    "pl": "i w na z że nie jest to się do jak mnie mój moja moje ale już jeszcze od po czy tak dla co "
+          "być mam ma są jestem było przez tylko bardzo dzięki proszę dlaczego kiedy nadal ze we "
+          "o u za przy bez mi ci go jej ich nas was wam ten ta te tego tej tym tu tam gdzie który "
+          "która które też także więc bo lub albo żeby może można trzeba nic nikt znowu znów "
+          "dzisiaj dziś teraz wczoraj był była były będzie mój moim mojej czemu się jak".split(),
     "nl": "de het een en is niet ik je van dat op te met voor zijn maar ook nog wel mijn".split(),
-    "ru": "и в не на я что с по это как у а то но мне меня мой моя уже ещё еще так за от "
-          "вы вас они все всё был была было почему когда до же только очень".split(),
-    "uk": "і й в у не на я що з по це як а то але мені мене мій моя вже ще так за від ви "
-          "вас вони всі був була було чому коли до же тільки дуже".split(),
+    "ru": "и в не на я что с по это как у а то но мне меня мой моя уже ещё еще так за от вы вас они "
+          "все всё был была было почему когда до же только очень он она оно мы их его её ее нас нам "
+          "вам им ли бы или если чтобы где кто чем тут там здесь сейчас сегодня вчера нет да ни "
+          "опять снова уж вот этот эта эти этого какой какая который которая можно нужно надо".split(),
+    "uk": "і й в у не на я що з по це як а то але мені мене мій моя вже ще так за від ви вас вони "
+          "всі був була було чому коли до же тільки дуже він вона воно ми їх його її нас нам вам "
+          "їм чи б або якщо щоб де хто ніж тут там зараз сьогодні вчора ні так знову ось цей ця "
+          "ці цього який яка які можна треба досі".split(),
 }
 DIACRITICS = {
-    "pl": "ąęłńśźż", "de": "äöüß", "es": "ñ¿¡", "fr": "èêëçœùû", "pt": "ãõç", "it": "ìò",
+    "pl": "ąęłńśźżć", "de": "äöüß", "es": "ñ¿¡", "fr": "èêëçœùûâîà", "pt": "ãõçâêô", "it": "ìò",
 }
+VOTE_MIN = 1.5    # a Latin/Cyrillic text is decided by the word vote when the best language scores this much
+VOTE_RATIO = 2.0  # ... and at least this many times the runner-up
 
 
-@lru_cache(maxsize=None)
-def _exclusive(languages: tuple[str, ...]) -> dict[str, frozenset[str]]:
-    """Function words that belong to exactly one of the configured languages."""
-    out = {}
+def _vote_table(languages: tuple[str, ...], table: dict[str, str | list[str]], split: bool):
+    """item -> ((language, weight), ...): an item shared by k of the languages gives each 1/k."""
+    owners: dict[str, list[str]] = {}
     for lang in languages:
-        others = set()
-        for other in languages:
-            if other != lang:
-                others.update(STOPWORDS.get(other, ()))
-        out[lang] = frozenset(w for w in STOPWORDS.get(lang, ()) if w not in others)
-    return out
+        items = table.get(lang, ())
+        for item in set(items.split() if split and isinstance(items, str) else items):
+            owners.setdefault(item, []).append(lang)
+    return {item: tuple((l, 1.0 / len(ls)) for l in ls) for item, ls in owners.items()}
 
 
 _lingua_lock = threading.Lock()
@@ -131,24 +151,23 @@ class LanguageId:
             self._by_script.setdefault(SCRIPT.get(lang, "other"), ())
             self._by_script[SCRIPT.get(lang, "other")] += (lang,)
         latin = self._by_script.get("latin", ())
-        self._latin_excl = {w: l for l, ws in _exclusive(latin).items() for w in ws}
-        self._diacritics = {c: l for l in latin for c in DIACRITICS.get(l, "")}
-        self._diacritic_re = re.compile("[" + "".join(self._diacritics) + "]") if self._diacritics else None
+        self._latin_words = _vote_table(latin, STOPWORDS, False)
+        self._latin_marks = {c: v for c, v in _vote_table(latin, {l: list(DIACRITICS.get(l, "")) for l in latin},
+                                                          False).items()}
+        self._latin_mark_set = frozenset(self._latin_marks)
         cyr = self._by_script.get("cyrillic", ())
-        self._cyr_excl = {w: l for l, ws in _exclusive(cyr).items() for w in ws}
+        self._cyr_words = _vote_table(cyr, STOPWORDS, False)
 
     # -- public -------------------------------------------------------------------------------
     def detect(self, text: str, hint: str | None = None) -> str:
-        lang, pending = self._fast(text, hint)
-        if pending is None:
-            return lang
-        return self._lingua_one(*pending)
+        return self.detect_many([text], [hint])[0]
 
     def detect_many(self, texts: Sequence[str], hints: Sequence[str | None] | None = None) -> list[str]:
         out: list[str] = []
         todo: dict[tuple[tuple[str, ...], bool], list[tuple[int, str]]] = {}
+        fast = self._fast
         for i, text in enumerate(texts):
-            lang, pending = self._fast(text, hints[i] if hints else None)
+            lang, pending = fast(text, hints[i] if hints else None)
             out.append(lang)
             if pending is not None:
                 todo.setdefault((pending[1], len(pending[0]) >= LONG), []).append((i, pending[0]))
@@ -164,32 +183,28 @@ class LanguageId:
         return out
 
     # -- internals ------------------------------------------------------------------------------
-    def _lingua_one(self, stripped: str, langs: tuple[str, ...]) -> str:
-        det = lingua_detector(langs, len(stripped) >= LONG)
-        if det is None:
-            return langs[0] if len(langs) == 1 else UND
-        res = det.detect_language_of(stripped)
-        return res.iso_code_639_1.name.lower() if res is not None else UND
-
     def _fast(self, text: str, hint: str | None) -> tuple[str, tuple[str, tuple[str, ...]] | None]:
         """(language, None) when decided here, else (UND, (stripped text, candidate languages))."""
         stripped = strip_noise(text)
         if not stripped:
             return UND, None
-        han = len(_HAN.findall(stripped))
-        kana = len(_KANA.findall(stripped))
-        if han + kana >= 2 and (han + kana) * 2 >= len(stripped.replace(" ", "")) * 0.5:
-            if kana and "ja" in self.languages:
-                return "ja", None
-            if "zh" in self.languages and han:
-                return "zh", None
-            if "ja" in self.languages:
-                return "ja", None
-            return UND, None
-        hint = (hint or "").lower().split("-")[0].split("_")[0] or None
+        ascii_only = stripped.isascii()
+        if not ascii_only:
+            han = len(_HAN.findall(stripped))
+            kana = len(_KANA.findall(stripped)) if han or "ja" in self.languages else 0
+            if han + kana >= 2 and (han + kana) * 2 >= len(stripped.replace(" ", "")) * 0.5:
+                if kana and "ja" in self.languages:
+                    return "ja", None
+                if "zh" in self.languages and han:
+                    return "zh", None
+                if "ja" in self.languages:
+                    return "ja", None
+                return UND, None
+        if hint:
+            hint = hint.lower().split("-")[0].split("_")[0] or None
         words = stripped.split()
-        letters = sum(len(w) for w in words)
-        script = self._script(stripped)
+        letters = len(stripped) - len(words) + 1
+        script = "latin" if ascii_only else self._script(stripped)
         if hint in self.languages and SCRIPT.get(hint) == script and letters >= 2:
             return hint, None
         if len(words) < 2 or letters < 6:
@@ -201,43 +216,46 @@ class LanguageId:
             return candidates[0], None
         low = stripped.lower()
         if script == "cyrillic":
-            uk, ru = len(_UK_ONLY.findall(low)), len(_RU_ONLY.findall(low))
             if "uk" in candidates and "ru" in candidates:
+                uk, ru = len(_UK_ONLY.findall(low)), len(_RU_ONLY.findall(low))
                 if uk and not ru:
                     return "uk", None
                 if ru and not uk:
                     return "ru", None
-            guess = self._by_words(low.split(), self._cyr_excl, None, {})
-            if guess is not None:
-                return guess, None
+            guess, scored = self._vote(low.split(), self._cyr_words, None)
+        elif script == "latin":
+            guess, scored = self._vote(low.split(), self._latin_words,
+                                       None if ascii_only else self._latin_mark_set.intersection(low), low)
+        else:
             return UND, (stripped, candidates)
-        if script == "latin":
-            guess = self._by_words(low.split(), self._latin_excl, self._diacritic_re, self._diacritics)
-            if guess is not None:
-                return guess, None
+        if guess is not None:
+            return guess, None
+        # lingua decides between the languages the vote saw (all of the script's when it saw none)
+        if len(scored) >= 2:
+            candidates = tuple(l for l in candidates if l in scored)
         return UND, (stripped, candidates)
 
-    @staticmethod
-    def _by_words(words: list[str], exclusive: dict[str, str], marks_re, marks: dict[str, str]) -> str | None:
-        scores: dict[str, int] = {}
+    def _vote(self, words: list[str], table, marks, low: str = "") -> tuple[str | None, dict[str, float]]:
+        scores: dict[str, float] = {}
+        get = table.get
         for w in words:
-            lang = exclusive.get(w)
-            if lang is not None:
-                scores[lang] = scores.get(lang, 0) + 1
-        if marks_re is not None:
-            for w in words:
-                m = marks_re.search(w)
-                if m is not None:
-                    lang = marks[m.group(0)]
-                    scores[lang] = scores.get(lang, 0) + 1
+            hit = get(w)
+            if hit is not None:
+                for lang, v in hit:
+                    scores[lang] = scores.get(lang, 0.0) + v
+        if marks:
+            for ch in marks:
+                n = min(low.count(ch), 2)
+                for lang, v in self._latin_marks[ch]:
+                    scores[lang] = scores.get(lang, 0.0) + v * n
         if not scores:
-            return None
+            return None, scores
         ranked = sorted(scores.items(), key=lambda kv: -kv[1])
         best, top = ranked[0]
-        second = ranked[1][1] if len(ranked) > 1 else 0
-        if top >= 3 and top >= 3 * second:
-            return best
-        return None
+        second = ranked[1][1] if len(ranked) > 1 else 0.0
+        if top >= VOTE_MIN and top >= VOTE_RATIO * second:
+            return best, scores
+        return None, scores
 
     @staticmethod
     def _script(stripped: str) -> str:

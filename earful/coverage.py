@@ -83,7 +83,8 @@ class SourceHealth:
             return "failing"
         if self.is_silent:
             return "silent"
-        if self.failing_since is not None:
+        if self.failing_since is not None or (self.last_error_at is not None and (
+                self.last_success_at is None or self.last_error_at > self.last_success_at)):
             return "erroring"
         return "ok" if self.last_mention_at or self.last_success_at else "waiting"
 

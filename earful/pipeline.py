@@ -160,8 +160,9 @@ class Pipeline:
             async with self._ingest_lock:
                 res = await asyncio.to_thread(self._ingest_and_note, page, collector)
             stored += res.stored
-            log.info("%s: page of %d, kept %d, stored %d, opened %d, replied %d", collector.key, res.fetched,
-                     res.kept, res.stored, len(res.track.opened), len(res.track.replied))
+            if res.fetched:
+                log.info("%s: page of %d, kept %d, stored %d, opened %d, replied %d", collector.key,
+                         res.fetched, res.kept, res.stored, len(res.track.opened), len(res.track.replied))
         self.source_errors.pop(collector.key, None)
         await asyncio.to_thread(self.store.record_source_ok, collector.key, collector.platform, self.clock.now())
         return stored

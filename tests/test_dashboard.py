@@ -296,3 +296,33 @@ def test_demo_alerts_page_shows_what_the_sandbox_slack_received(ctx: context.Das
     frame = at.dataframe[-1].value
     assert list(frame["header"]) == [":mega: New complaint: Acme on X"]
     assert list(frame["text"]) == ["New case &lt;!channel&gt;"]
+
+
+def test_sources_page_shows_health_silence_and_x_budget(ctx: context.DashboardContext) -> None:
+    store = ctx.store
+    # mastodon: a mention every 10 min from 8 h to 6 h ago (created 30 s before collection), then silence
+    for k in range(13):
+        at = ago(hours=8) + timedelta(minutes=10 * k)
+        store.save_page([mention("mastodon", f"t{k}", "cust", "acme broke", at - timedelta(seconds=30), -0.5)],
+                        "mastodon:test", None, at)
+        store.con.execute("UPDATE mentions SET collected_at = ? WHERE id = ?", [at, f"t{k}"])
+    store.record_source_ok("x:test", "x", NOW, {"x_posts_read_month": 1500, "x_cap": 10000})
+    store.record_source_error("rss:test", "rss", f"MalformedPayload: {HOSTILE}", ago(minutes=1))
+    store.mark_source_failing("rss:test", "rss", ago(minutes=2))
+    at = run_page("views/sources.py")
+    frame = at.dataframe[0].value
+    rows = {r["source"]: r for r in frame.to_dict("records")}
+    assert set(rows) == {"x:test", "reddit:test", "bluesky:test", "mastodon:test", "rss:test"}
+    mast = rows["mastodon:test"]
+    assert mast["status"] == "silent" and mast["silent_for"] == "6h 00m" and mast["usual_gap"] == "10m"
+    assert mast["lag_p50_s"] == mast["lag_p95_s"] == 30.0
+    assert rows["rss:test"]["status"] == "erroring" and rows["rss:test"]["last_error"].endswith(HOSTILE)
+    assert rows["x:test"]["status"] == "ok" and rows["x:test"]["mentions_per_hour"] == round(8 / 24, 2)  # all 8 x posts are < 24 h old
+    assert at.error and "mastodon:test" in at.error[0].value and "rss:test" not in at.error[0].value
+    assert [m.value for m in at.metric] == ["1,500"]
+    assert at.get("progress") and "15% of 10,000" in at.get("progress")[0].proto.text
+    assert len(at.get("vega_lite_chart")) == 2
+    assert not any("<script>" in m.value for m in at.markdown) and not at.get("html")
+    hourly = data.source_hourly(store, ago(hours=24))
+    lag = hourly[hourly["source"] == "mastodon:test"]
+    assert lag["mentions"].sum() == 13 and set(lag["lag_p95_s"].round(1)) == {30.0}

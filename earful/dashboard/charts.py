@@ -1,5 +1,5 @@
-"""Altair charts for the dashboard. Each takes the frame from data.timeseries and returns a chart,
-or None when there is nothing to draw. Post text never reaches a chart."""
+"""Altair charts for the dashboard. Each takes a frame from data.py (data.timeseries, data.source_hourly)
+and returns a chart, or None when there is nothing to draw. Post text never reaches a chart."""
 
 from __future__ import annotations
 
@@ -72,3 +72,43 @@ def sentiment(df: pd.DataFrame, bucket: str = "hour") -> alt.Chart | None:
                  alt.Tooltip("net:Q", title="net sentiment", format="+.0f"), "mentions:Q"],
     )
     return (zero + line).properties(height=HEIGHT)
+
+
+def source_mentions(df: pd.DataFrame) -> alt.Chart | None:
+    """Mentions stored per hour, one line per source (data.source_hourly)."""
+    if df.empty:
+        return None
+    return (
+        alt.Chart(df)
+        .mark_line(point=True)
+        .encode(
+            x=_x("hour"),
+            y=alt.Y("mentions:Q", title="mentions per hour"),
+            color=alt.Color("source:N", legend=alt.Legend(orient="top", title=None)),
+            tooltip=[_tip("hour"), "source:N", "mentions:Q"],
+        )
+        .properties(height=HEIGHT)
+    )
+
+
+def source_lag(df: pd.DataFrame) -> alt.Chart | None:
+    """Lag from a post's created_at to our collected_at per hour and source: p95 as a line, p50 dashed."""
+    if df.empty:
+        return None
+    long = df.melt(id_vars=["bucket", "source"], value_vars=["lag_p50_s", "lag_p95_s"], var_name="stat",
+                   value_name="lag_s").dropna(subset=["lag_s"])
+    if long.empty:
+        return None
+    long["stat"] = long["stat"].map({"lag_p50_s": "p50", "lag_p95_s": "p95"})
+    return (
+        alt.Chart(long)
+        .mark_line(point=True)
+        .encode(
+            x=_x("hour"),
+            y=alt.Y("lag_s:Q", title="lag (s)"),
+            color=alt.Color("source:N", legend=alt.Legend(orient="top", title=None)),
+            strokeDash=alt.StrokeDash("stat:N", title=None),
+            tooltip=[_tip("hour"), "source:N", "stat:N", alt.Tooltip("lag_s:Q", title="lag (s)", format=".1f")],
+        )
+        .properties(height=HEIGHT)
+    )

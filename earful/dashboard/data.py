@@ -225,6 +225,43 @@ def sources(store: Store) -> pd.DataFrame:
     return df
 
 
+@_cached
+def source_health(store: Store, now: datetime, poll_seconds: tuple[tuple[str, float], ...] = ()) -> pd.DataFrame:
+    """Per-source health (earful.coverage): status, last success/error, mentions per hour and lag over the
+    last 24 h, silence against the source's usual gap, and the X read budget when the source reports one."""
+    from earful import coverage
+
+    rows = []
+    for h in coverage.source_health(store, now, dict(poll_seconds)):
+        rows.append({
+            "source": h.source, "platform": h.platform, "status": h.status,
+            "last_success_at": h.last_success_at, "last_mention_at": h.last_mention_at,
+            "mentions_per_hour": round(h.mentions_per_hour, 2), "lag_p50_s": h.lag_p50_s, "lag_p95_s": h.lag_p95_s,
+            "silent_for": fmt_duration(h.silent_for_s) if h.silent_for_s is not None else "–",
+            "usual_gap": fmt_duration(h.usual_gap_s) if h.usual_gap_s is not None else "–",
+            "alert_after": fmt_duration(h.threshold_s),
+            "last_error_at": h.last_error_at, "last_error": redact(h.last_error),
+            "pages": h.pages, "stored": h.stored, "errors": h.errors,
+            "x_posts_read_month": h.meta.get("x_posts_read_month"), "x_cap": h.meta.get("x_cap"),
+        })
+    columns = ["source", "platform", "status", "last_success_at", "last_mention_at", "mentions_per_hour",
+               "lag_p50_s", "lag_p95_s", "silent_for", "usual_gap", "alert_after", "last_error_at", "last_error",
+               "pages", "stored", "errors", "x_posts_read_month", "x_cap"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+@_cached
+def source_hourly(store: Store, since: datetime) -> pd.DataFrame:
+    """Per source and hour (by collected_at): mentions stored and the created->collected lag p50/p95 (s)."""
+    return _frame(store, """
+        SELECT date_trunc('hour', collected_at) AS bucket, source, count(*) AS mentions,
+               quantile_cont(epoch(collected_at - created_at), 0.5) AS lag_p50_s,
+               quantile_cont(epoch(collected_at - created_at), 0.95) AS lag_p95_s
+        FROM mentions
+        WHERE collected_at >= ? AND created_at IS NOT NULL AND source IS NOT NULL
+        GROUP BY ALL ORDER BY bucket, source""", [since])
+
+
 # read-only SQL -------------------------------------------------------------------------------------
 class SqlRefused(ValueError):
     pass

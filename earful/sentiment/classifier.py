@@ -22,7 +22,7 @@ import numpy as np
 from earful.model import Enrichment
 from earful.sentiment import features, lexicon, signals
 from earful.sentiment.langid import DEFAULT_LANGUAGES, UND, LanguageId
-from earful.sentiment.text import clean, for_model
+from earful.sentiment.text import clean, for_model_many
 
 MODEL_DIR = Path(__file__).with_name("model")
 
@@ -99,15 +99,15 @@ class Classifier:
         cleaned = [clean(t) for t in texts]
         hints = [self._hint(l) for l in langs] if langs else None
         detected = self.langid.detect_many(cleaned, hints)
-        sigs, dense, model_texts = [], [], []
+        sigs, dense = [], []
+        extract, sentiment = signals.extract, self._sentiment
         for i, text in enumerate(cleaned):
             low = text.lower()
-            brand = brands[i] if brands else None
-            sig = signals.extract(text, low, detected[i], brand)
-            self._sentiment(sig, text, low)
+            sig = extract(text, low, detected[i], brands[i] if brands else None)
+            sentiment(sig, text, low)
             sigs.append(sig)
             dense.append(sig.dense())
-            model_texts.append(for_model(text))
+        model_texts = for_model_many(cleaned)
         return cleaned, model_texts, sigs, np.asarray(dense, np.float64).reshape(len(texts), -1)
 
     def raw_scores(self, model_texts, dense) -> np.ndarray:

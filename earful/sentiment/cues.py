@@ -390,76 +390,102 @@ def pattern(lang: str, category: str) -> re.Pattern[str] | None:
 _TOKEN_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|[^\w\s]", re.U)
 
 
-class _Index:
-    """Token-level matcher for one language: exact words, prefixes (``stem*``) and phrases."""
+_CACHE_MAX = 200_000  # distinct tokens remembered per index (cleared when full)
 
-    def __init__(self, lang: str):
-        self.cjk = lang in CJK
+
+class _Index:
+    """Token-level matcher for a tuple of languages: exact words, prefixes (``stem*``) and phrases.
+
+    One pass over the post's tokens: what a token starts or matches is looked up once per distinct
+    token and remembered (tokens follow Zipf's law, so nearly every lookup is a dict hit); the few
+    terms that are not plain tokens (CJK, ``% off``, ``/s``) are substring tests.
+    """
+
+    def __init__(self, langs: tuple[str, ...]):
+        self.cjk = any(lang in CJK for lang in langs)
         self.substr: list[tuple[str, str]] = []   # (category, term) matched as substrings
         self.first: dict[str, list[tuple[str, str, tuple[str, ...], bool]]] = {}
         self.prefix_first: dict[str, list[tuple[str, str, tuple[str, ...], bool]]] = {}
         self.prefix_lens: set[int] = set()
-        for cat in CATEGORIES:
-            for term in CUES.get(lang, {}).get(cat, ()):
-                is_prefix = term.endswith("*")
-                bare = term.rstrip("*").lower()
-                toks = tuple(_TOKEN_RE.findall(bare))
-                if self.cjk or not toks or "".join(toks) != re.sub(r"\s+", "", bare):
-                    self.substr.append((cat, bare))
-                    continue
-                entry = (cat, bare, toks[1:], is_prefix)
-                if is_prefix and len(toks) == 1:
-                    self.prefix_first.setdefault(toks[0], []).append(entry)
-                    self.prefix_lens.add(len(toks[0]))
-                else:
-                    self.first.setdefault(toks[0], []).append(entry)
+        for lang in langs:
+            cjk = lang in CJK
+            for cat in CATEGORIES:
+                for term in CUES.get(lang, {}).get(cat, ()):
+                    is_prefix = term.endswith("*")
+                    bare = term.rstrip("*").lower()
+                    toks = tuple(_TOKEN_RE.findall(bare))
+                    if cjk or not toks or "".join(toks) != re.sub(r"\s+", "", bare):
+                        self.substr.append((cat, bare))
+                        continue
+                    entry = (cat, bare, toks[1:], is_prefix)
+                    if is_prefix and len(toks) == 1:
+                        self.prefix_first.setdefault(toks[0], []).append(entry)
+                        self.prefix_lens.add(len(toks[0]))
+                    else:
+                        self.first.setdefault(toks[0], []).append(entry)
         self.prefix_lens_sorted = sorted(self.prefix_lens, reverse=True)
+        self._cache: dict[str, tuple | None] = {}
+
+    def _lookup(self, tok: str):
+        """(entries starting with this token, categories of the prefix it matches) or None."""
+        entries = self.first.get(tok)
+        prefix_cats: tuple[str, ...] = ()
+        for L in self.prefix_lens_sorted:
+            if len(tok) >= L:
+                hits = self.prefix_first.get(tok[:L])
+                if hits:
+                    prefix_cats = tuple(cat for cat, _t, _r, _p in hits)
+                    break
+        info = (entries or (), prefix_cats) if (entries or prefix_cats) else None
+        if len(self._cache) >= _CACHE_MAX:
+            self._cache.clear()
+        self._cache[tok] = info
+        return info
 
     def scan(self, low: str, tokens: list[str], out: dict[str, list[str]]) -> None:
         for cat, term in self.substr:
             if term in low:
                 out[cat].append(term)
-        if self.cjk:
+        if not tokens:
             return
+        cache = self._cache
+        lookup = self._lookup
         n = len(tokens)
         for i, tok in enumerate(tokens):
-            entries = self.first.get(tok)
-            if entries:
-                for cat, term, rest, is_prefix in entries:
-                    k = len(rest)
-                    if not k:
-                        out[cat].append(term)
-                    elif i + k < n:
-                        ok = all(tokens[i + 1 + j] == rest[j] for j in range(k - 1))
-                        last = tokens[i + k]
-                        if ok and (last == rest[-1] or (is_prefix and last.startswith(rest[-1]))):
-                            out[cat].append(" ".join(tokens[i:i + k + 1]) if is_prefix else term)
-            if self.prefix_first:
-                for L in self.prefix_lens_sorted:
-                    if len(tok) >= L:
-                        hits = self.prefix_first.get(tok[:L])
-                        if hits:
-                            for cat, _term, _rest, _p in hits:
-                                out[cat].append(tok)
-                            break
+            info = cache.get(tok, 0)
+            if info == 0:
+                info = lookup(tok)
+            if info is None:
+                continue
+            entries, prefix_cats = info
+            for cat, term, rest, is_prefix in entries:
+                k = len(rest)
+                if not k:
+                    out[cat].append(term)
+                elif i + k < n:
+                    ok = all(tokens[i + 1 + j] == rest[j] for j in range(k - 1))
+                    last = tokens[i + k]
+                    if ok and (last == rest[-1] or (is_prefix and last.startswith(rest[-1]))):
+                        out[cat].append(" ".join(tokens[i:i + k + 1]) if is_prefix else term)
+            for cat in prefix_cats:
+                out[cat].append(tok)
 
 
 @lru_cache(maxsize=None)
-def index(lang: str) -> _Index:
-    return _Index(lang)
+def index(langs: tuple[str, ...]) -> _Index:
+    return _Index(langs)
 
 
 def tokens(low: str) -> list[str]:
     return _TOKEN_RE.findall(low)
 
 
-def scan(langs: list[str], low: str) -> dict[str, list[str]]:
+def scan(langs: list[str], low: str, toks: list[str] | None = None) -> dict[str, list[str]]:
     """All cue matches per category for these languages in lower-case text, in order of language."""
     out: dict[str, list[str]] = {c: [] for c in CATEGORIES}
-    toks = _TOKEN_RE.findall(low)
-    for lang in langs:
-        if lang in CUES:
-            index(lang).scan(low, toks, out)
+    langs_t = tuple(l for l in langs if l in CUES)
+    if langs_t:
+        index(langs_t).scan(low, _TOKEN_RE.findall(low) if toks is None else toks, out)
     return {c: list(dict.fromkeys(v)) if len(v) > 1 else v for c, v in out.items()}
 
 
@@ -468,5 +494,6 @@ def find(lang: str, category: str, text: str) -> list[str]:
     return scan([lang], text.lower())[category]
 
 
+@lru_cache(maxsize=None)
 def word_set(lang: str, category: str) -> frozenset[str]:
     return frozenset(t.rstrip("*") for t in CUES.get(lang, {}).get(category, ()))

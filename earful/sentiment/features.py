@@ -47,20 +47,36 @@ def _char_hashes(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return d, b, counts
 
 
+_tok_hash: dict[str, int] = {}  # token -> crc32, remembered (cleared when large)
+
+
 def _word_hashes(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    docs: list[int] = []
-    buckets: list[int] = []
-    counts = np.zeros(len(texts), np.float64)
+    """Word unigrams and bigrams: one crc32 per distinct token, bigrams mixed in numpy for the batch."""
+    if len(_tok_hash) > 500_000:
+        _tok_hash.clear()
+    get = _tok_hash.get
     crc = zlib.crc32
+    flat: list[int] = []
+    lens = np.zeros(len(texts), np.int64)
+    findall = _WORD_RE.findall
     for i, t in enumerate(texts):
-        toks = _WORD_RE.findall(t)
-        hs = [crc(tok.encode("utf-8", "replace")) for tok in toks]
-        hs += [crc(b"%d|%d" % (a, b)) for a, b in zip(hs, hs[1:])]
-        buckets.extend(hs)
-        docs.extend([i] * len(hs))
-        counts[i] = len(hs)
-    b = (np.asarray(buckets, dtype=np.int64) * 2654435761) & _MASK if buckets else np.zeros(0, np.int64)
-    return np.asarray(docs, dtype=np.int64), b, counts
+        toks = findall(t)
+        lens[i] = len(toks)
+        for tok in toks:
+            h = get(tok)
+            if h is None:
+                h = _tok_hash[tok] = crc(tok.encode("utf-8", "replace"))
+            flat.append(h)
+    uni = np.asarray(flat, dtype=np.uint64)
+    doc = np.repeat(np.arange(len(texts), dtype=np.int64), lens)
+    same = doc[1:] == doc[:-1] if len(doc) > 1 else np.zeros(0, bool)
+    with np.errstate(over="ignore"):
+        bi = ((uni[:-1] * _P) ^ (uni[1:] + np.uint64(0x9E3779B9)))[same] if len(uni) > 1 else uni[:0]
+        hashes = np.concatenate([uni, bi]) * _MIX
+    d = np.concatenate([doc, doc[:-1][same] if len(doc) > 1 else doc[:0]])
+    b = (hashes >> _SHIFT).astype(np.int64)
+    counts = np.bincount(d, minlength=len(texts)).astype(np.float64)
+    return d, b, counts
 
 
 def hashed_pairs(texts: list[str]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:

@@ -102,24 +102,35 @@ class LexiconScorer:
         self.intensifiers = cues.word_set(lang, "intensifier")
         self.cjk = lang in cues.CJK
         self.max_len = max((len(w) for w in words), default=1) if self.cjk else 0
+        self._cache: dict[str, float] = {}  # token -> valence, remembered (cleared at 200k tokens)
 
     def valence(self, token: str) -> float:
-        v = self.words.get(token)
+        v = self._cache.get(token)
         if v is not None:
             return v
-        for k in range(min(len(token), 12), self.min_prefix - 1, -1):
-            v = self.prefixes.get(token[:k])
-            if v is not None:
-                return v
-        return 0.0
+        v = self.words.get(token)
+        if v is None:
+            v = 0.0
+            for k in range(min(len(token), 12), self.min_prefix - 1, -1):
+                p = self.prefixes.get(token[:k])
+                if p is not None:
+                    v = p
+                    break
+        if len(self._cache) >= 200_000:
+            self._cache.clear()
+        self._cache[token] = v
+        return v
 
     def raw(self, low: str) -> float:
         if self.cjk:
             return self._raw_cjk(low)
         tokens = WORD_RE.findall(low)
         total = 0.0
+        cache, valence = self._cache, self.valence
         for i, tok in enumerate(tokens):
-            v = self.valence(tok)
+            v = cache.get(tok)
+            if v is None:
+                v = valence(tok)
             if not v:
                 continue
             if i and tokens[i - 1] in self.intensifiers:

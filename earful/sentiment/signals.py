@@ -21,6 +21,8 @@ DENSE_NAMES = (
 )
 _CLAUSE_RE = re.compile(r"[.!?;。！？\n]+|\b(?:but|unlike|whereas|while|aber|ale|но|але|pero|mais|mas|ma)\b|但是|不像")
 _WORDS_RE = re.compile(r"\w+", re.U)
+_DIGITS = re.compile(r"\d{3}")
+_CAPS_RE = re.compile(r"(?<!\w)[A-Z\u00c0-\u00de\u0400-\u042f]{3,}(?!\w)")  # shouted words
 
 
 @dataclass(slots=True)
@@ -76,30 +78,34 @@ def extract(text: str, low: str, lang: str, brand) -> Signals:
     langs = [lang] if lang in cues.CUES else []
     if lang != "en":
         langs.append("en")
-    found = cues.scan(langs, low)
-    for cat in cues.CATEGORIES:
-        setattr(sig, cat, found[cat])
-    words = _WORDS_RE.findall(low)
-    sig.n_words = len(words)
-    for lg in langs[:1]:
-        negs = cues.word_set(lg, "negator")
-        sig.negator = any(w in negs for w in words)
-    sig.question = "?" in text or "？" in text or "¿" in text
-    m = cues.ORDER_RE.search(text)
-    sig.order_number = m.group(0) if m else None
-    sig.neg_emoji = len(cues.NEG_EMOJI_RE.findall(text))
-    sig.pos_emoji = len(cues.POS_EMOJI_RE.findall(text))
-    sig.roll_eyes = bool(cues.ROLL_EYES_RE.search(text))
-    sig.url = bool(URL_RE.search(text))
-    sig.exclaim = text.count("!") + text.count("！")
-    letters = [w for w in text.split() if len(w) > 2 and w.isalpha()]
-    sig.caps = sum(1 for w in letters if w.isupper()) / len(letters) if letters else 0.0
+    toks = cues.tokens(low)
+    found = cues.scan(langs, low, toks)
+    sig.problem, sig.request, sig.praise = found["problem"], found["request"], found["praise"]
+    sig.sarcasm, sig.phishing, sig.ad, sig.job = found["sarcasm"], found["phishing"], found["ad"], found["job"]
+    sig.n_words = len(low.split())
+    if langs:
+        sig.negator = not cues.word_set(langs[0], "negator").isdisjoint(toks)
+    ascii_only = text.isascii()
+    sig.question = "?" in text or (not ascii_only and ("？" in text or "¿" in text))
+    if _DIGITS.search(text) is not None:
+        m = cues.ORDER_RE.search(text)
+        sig.order_number = m.group(0) if m else None
+    if not ascii_only:
+        sig.neg_emoji = len(cues.NEG_EMOJI_RE.findall(text))
+        sig.pos_emoji = len(cues.POS_EMOJI_RE.findall(text))
+        sig.roll_eyes = bool(cues.ROLL_EYES_RE.search(text))
+        sig.exclaim = text.count("!") + text.count("！")
+    else:
+        sig.exclaim = text.count("!")
+    sig.url = ("http" in low or "www." in low) and URL_RE.search(text) is not None
+    if text != low and sig.n_words:
+        sig.caps = min(1.0, len(_CAPS_RE.findall(text)) / sig.n_words)
     sig.starts_with_handle = text.lstrip(" .\"'").startswith("@")
     handles = handles_in(text) if "@" in text else []
     if brand is not None:
         own = {h.lower().lstrip("@") for h in brand.handles}
         hit = next((h for h in handles if h in own), None)
-        if hit is None and brand.name:
+        if hit is None and brand.name and handles:
             key = re.sub(r"\W", "", brand.name.lower())
             hit = next((h for h in handles if key and key in h.replace("_", "")), None)
         sig.addressed = hit

@@ -64,3 +64,18 @@ def for_model(text: str) -> str:
     text = HANDLE_RE.sub(" @ ", text)
     text = NUMBER_RE.sub("0", text)
     return SPACES_RE.sub(" ", text).strip().lower()
+
+
+def for_model_many(texts: list[str]) -> list[str]:
+    """`for_model` of a batch: the regexes run once over the joined batch (posts never contain NUL)."""
+    if not texts:
+        return []
+    joined = " \x00 ".join(t.replace("\x00", " ") for t in texts)  # spaces end URLs and handles
+    joined = URL_RE.sub(" U ", joined)
+    joined = HANDLE_RE.sub(" @ ", joined)
+    joined = NUMBER_RE.sub("0", joined)
+    joined = _SPACES_NO_NUL.sub(" ", joined).lower()
+    return [t.strip() for t in joined.split("\x00")]
+
+
+_SPACES_NO_NUL = re.compile(r"[^\S\x00]+")

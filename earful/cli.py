@@ -7,11 +7,9 @@ import asyncio
 import json
 import logging
 import os
-import shutil
 import sys
 import time
 from collections.abc import Sequence
-from datetime import datetime
 from importlib import resources
 from pathlib import Path
 

@@ -56,3 +56,13 @@ class ManualClock(Clock):
         self.slept.append(seconds)
         self.advance(max(0.0, seconds))
         await asyncio.sleep(0)
+
+
+def parse_iso(value: object) -> datetime | None:
+    """An ISO 8601 timestamp from a platform payload ("Z" or an offset) as naive UTC; None if unreadable."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return to_utc_naive(datetime.fromisoformat(value.replace("Z", "+00:00")))
+    except ValueError:
+        return None

@@ -9,14 +9,22 @@ SecretStr values that print as ``**********``.
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator, model_validator
+import tomllib
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from earful.errors import ConfigError
-from earful.model import INTENTS, PLATFORMS
+from earful.model import PLATFORMS
 
 COLLECTED_PLATFORMS = tuple(p for p in PLATFORMS if p != "file")
 

@@ -28,7 +28,7 @@ from earful.matcher import Matcher
 from earful.model import Mention, Page
 from earful.sentiment import BrandContext, Classifier
 from earful.store import Store
-from earful.tracker import TrackResult, Tracker
+from earful.tracker import Tracker, TrackResult
 
 log = logging.getLogger(__name__)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from datetime import datetime, timedelta
 
+from earful import config
 from earful.alerts.outbox import Outbox
 from earful.alerts.rules import AlertRouter, Route
 from earful.model import Enrichment, Mention
@@ -13,7 +14,6 @@ from earful.sandbox.faults import Faults
 from earful.sandbox.server import SandboxServer
 from earful.store import Store
 from earful.tracker import Tracker
-from earful import config
 
 HOOK = "/services/T0TEST/B0TEST/outboxsecret"
 CFG = config.parse({"brands": [{"name": "Acme"}]})

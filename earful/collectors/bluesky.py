@@ -39,7 +39,7 @@ from typing import Any
 
 import aiohttp
 
-from earful.clock import Clock, to_utc_naive
+from earful.clock import Clock, parse_iso, to_utc_naive
 from earful.collectors.base import Collector, dump_cursor, load_cursor
 from earful.config import BlueskySource, Config
 from earful.errors import AuthFailed, MalformedPayload, RateLimited, Unavailable
@@ -69,15 +69,6 @@ def to_us(value: datetime) -> int:
 
 def from_us(us: int) -> datetime:
     return _EPOCH + timedelta(microseconds=us)
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return to_utc_naive(datetime.fromisoformat(value.replace("Z", "+00:00")))
-    except ValueError:
-        return None
 
 
 def post_url(uri: str) -> str | None:
@@ -251,7 +242,7 @@ class BlueskyCollector:
         text = record.get("text")
         return Mention(
             platform="bluesky", id=uri, author=handle or self.handles.get(did, did), author_id=did,
-            text=text if isinstance(text, str) else "", created_at=_parse_time(record.get("createdAt")) or fallback,
+            text=text if isinstance(text, str) else "", created_at=parse_iso(record.get("createdAt")) or fallback,
             url=post_url(uri), reply_to_id=parent if isinstance(parent, str) else None,
             thread_id=(root if isinstance(root, str) else None) or uri, lang_hint=lang, raw=raw)
 
@@ -547,5 +538,5 @@ class BlueskyCollector:
             self.stats["malformed"] += 1
             return None
         handle = author.get("handle") if isinstance(author.get("handle"), str) else None
-        fallback = _parse_time(view.get("indexedAt")) or self.clock.now()
+        fallback = parse_iso(view.get("indexedAt")) or self.clock.now()
         return self._mention(author["did"], uri, record, fallback, view, handle=handle)

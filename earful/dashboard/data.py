@@ -155,7 +155,7 @@ def latest_mentions(store: Store, brand: str | None, platform: str | None, limit
 @_cached
 def open_cases(store: Store, brand: str | None, platform: str | None, limit: int = 50) -> list[dict[str, Any]]:
     """Cases waiting for an answer, the most urgent (earliest SLA due time) first."""
-    rows = store.query_dicts(f"""
+    rows = store.query_dicts("""
         SELECT c.case_id, c.platform, c.mention_id, c.brand, c.author, coalesce(c.lang, m.lang) AS lang,
                c.priority, c.opened_at, c.clock_started_at, c.sla_due_at, c.sla_breached, c.sla_escalated,
                c.assignee, m.text, m.url, m.reasons, m.complaint_score, m.intent

@@ -114,6 +114,7 @@ _LINGUA_CODES = {"pt": "PT", "zh": "ZH"}
 
 
 LONG = 120  # stripped texts at least this long use lingua's faster low-accuracy mode (trigrams only)
+HIGH_ACCURACY_MAX = 3  # ... and so do texts with more candidate languages than this (high accuracy: 3x slower)
 
 
 def lingua_detector(languages: tuple[str, ...], low_accuracy: bool = False):
@@ -170,7 +171,8 @@ class LanguageId:
             lang, pending = fast(text, hints[i] if hints else None)
             out.append(lang)
             if pending is not None:
-                todo.setdefault((pending[1], len(pending[0]) >= LONG), []).append((i, pending[0]))
+                low_acc = len(pending[1]) > HIGH_ACCURACY_MAX or len(pending[0]) >= LONG
+                todo.setdefault((pending[1], low_acc), []).append((i, pending[0]))
         for (langs, low_acc), items in sorted(todo.items()):
             det = lingua_detector(langs, low_acc)
             if det is None:

@@ -1,3 +1,4 @@
+# constraints.txt pins every transitive dependency to versions known to work together (pip freeze).
 # Two commands for a fresh machine with Python 3.11+ and make:
 #   make demo   runs the bundled scenario with the dashboard at http://127.0.0.1:8501
 #   make test   runs the test suite
@@ -8,11 +9,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo demo-quick test bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -c 'import sys; sys.exit("earful needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
 demo: $(STAMP)

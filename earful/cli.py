@@ -18,6 +18,7 @@ from earful import config as config_mod
 from earful.clock import Clock, utcnow
 from earful.config import Config
 from earful.errors import ConfigError, EarfulError
+from earful.progress import Progress
 
 log = logging.getLogger("earful")
 
@@ -41,26 +42,6 @@ def _db_path(args: argparse.Namespace, cfg: Config) -> str:
 def _store(args: argparse.Namespace, cfg: Config):  # noqa: ANN202
     from earful.store import Store
     return Store(_db_path(args, cfg))
-
-
-class Progress:
-    """One status line on stderr, rewritten in place on a terminal, every ~2 s otherwise."""
-
-    def __init__(self, stream=sys.stderr):  # noqa: ANN001
-        self.stream = stream
-        self.tty = stream.isatty()
-        self.last = 0.0
-
-    def __call__(self, message: str, final: bool = False) -> None:
-        now = time.monotonic()
-        if not final and now - self.last < (0.2 if self.tty else 2.0):
-            return
-        self.last = now
-        if self.tty:
-            self.stream.write("\r\033[K" + message + ("\n" if final else ""))
-        else:
-            self.stream.write(message + "\n")
-        self.stream.flush()
 
 
 # commands ---------------------------------------------------------------------------------------------

@@ -147,8 +147,8 @@ async def _reddit(r: SourceReport, cfg: Config, src: Any, s: aiohttp.ClientSessi
     script = bool(src.username and password)
     form = ({"grant_type": "password", "username": src.username, "password": password} if script
             else {"grant_type": "client_credentials"})
-    a = await _call(s, "POST", url, timeout, data=form, auth=aiohttp.BasicAuth(cid, secret),
-                    headers={"User-Agent": src.user_agent})
+    a = await _call(s, "POST", url, timeout, data=form,
+                    headers={"User-Agent": src.user_agent, "Authorization": aiohttp.encode_basic_auth(cid, secret)})
     if a.status in (401, 403):
         r.bad(f"reddit refused the app's credentials (HTTP {a.status}): fix sources.reddit.client_id / "
               "sources.reddit.client_secret (a 'script' app at https://www.reddit.com/prefs/apps)")

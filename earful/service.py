@@ -109,9 +109,11 @@ def serve_demo(store: Store, db: str, step_seconds: float = 0.6, port: int = 850
     from earful.config import default_config
     from earful.dashboard.context import DashboardContext
     from earful.demo import Demo
+    from earful.progress import Progress
     from earful.tracker import Tracker
 
     demo = Demo(store, realtime_step=step_seconds)
+    demo.progress = Progress()
     summary_holder: dict[str, Any] = {}
 
     async def main(stop: asyncio.Event) -> None:

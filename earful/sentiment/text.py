@@ -24,6 +24,8 @@ NUMBER_RE = re.compile(r"\d+")
 # everything that is not a letter, an apostrophe or whitespace (emoji, punctuation, symbols, digits)
 NON_LETTER_RE = re.compile(r"[^\w\s']|[\d_]", re.U)
 SPACES_RE = re.compile(r"\s+")
+_NOISE_RE = re.compile("|".join(p.pattern for p in (URL_RE, EMAIL_RE, HANDLE_RE, HASHTAG_RE)), re.I | re.U)
+_LETTER_WORDS_RE = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*", re.U)
 
 
 def clean(text: object) -> str:
@@ -45,12 +47,9 @@ def clean(text: object) -> str:
 
 def strip_noise(text: str) -> str:
     """Letters only: handles, URLs, e-mails, hashtags, emoji, digits and punctuation removed."""
-    text = URL_RE.sub(" ", text)
-    text = EMAIL_RE.sub(" ", text)
-    text = HANDLE_RE.sub(" ", text)
-    text = HASHTAG_RE.sub(" ", text)
-    text = NON_LETTER_RE.sub(" ", text)
-    return SPACES_RE.sub(" ", text).strip()
+    if "@" in text or "#" in text or "/" in text or "www" in text:
+        text = _NOISE_RE.sub(" ", text)
+    return " ".join(_LETTER_WORDS_RE.findall(text))
 
 
 def handles_in(text: str) -> list[str]:

@@ -9,8 +9,10 @@ SecretStr values that print as ``**********``.
 from __future__ import annotations
 
 import os
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any, ClassVar, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import tomllib
 from pydantic import (
@@ -25,6 +27,7 @@ from pydantic import (
 
 from earful.errors import ConfigError
 from earful.model import PLATFORMS
+from earful.sla import DAYS, BusinessHours, deadline
 
 COLLECTED_PLATFORMS = tuple(p for p in PLATFORMS if p != "file")
 
@@ -66,11 +69,55 @@ class SecretRef(Strict):
 Secret = SecretRef | None
 
 
+class BusinessHoursConfig(Strict):
+    timezone: str = "UTC"
+    days: list[str] = Field(default_factory=lambda: ["mon", "tue", "wed", "thu", "fri"])
+    start: str = "09:00"
+    end: str = "17:00"
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as \"Europe/Warsaw\"") from None
+        return value
+
+    @field_validator("days")
+    @classmethod
+    def _days(cls, value: list[str]) -> list[str]:
+        bad = [d for d in value if d.lower()[:3] not in DAYS]
+        if bad or not value:
+            raise ValueError(f"days must be a non-empty list of {', '.join(DAYS)}")
+        return value
+
+    @field_validator("start", "end")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        try:
+            time.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a time of day; write it as \"09:00\"") from None
+        return value
+
+    @model_validator(mode="after")
+    def _order(self) -> BusinessHoursConfig:
+        if time.fromisoformat(self.end) <= time.fromisoformat(self.start):
+            raise ValueError("end must be later than start")
+        return self
+
+    def hours(self) -> BusinessHours:
+        return BusinessHours(ZoneInfo(self.timezone), frozenset(DAYS.index(d.lower()[:3]) for d in self.days),
+                             time.fromisoformat(self.start), time.fromisoformat(self.end))
+
+
 class Sla(Strict):
     first_response_minutes: float = Field(60, gt=0)
     warn_fraction: float = Field(0.75, gt=0, lt=1)
     escalate_multiple: float = Field(3.0, gt=1)
     per_platform: dict[str, float] = Field(default_factory=dict)
+    business_hours: BusinessHoursConfig | None = None
 
     @field_validator("per_platform")
     @classmethod
@@ -84,6 +131,11 @@ class Sla(Strict):
 
     def target_minutes(self, platform: str) -> float:
         return self.per_platform.get(platform, self.first_response_minutes)
+
+    def deadline(self, start: datetime, platform: str, fraction: float = 1.0) -> datetime:
+        """When `fraction` of the platform's target has passed after `start` (in business time if set)."""
+        hours = self.business_hours.hours() if self.business_hours else None
+        return deadline(start, self.target_minutes(platform) * fraction, hours)
 
 
 class Brand(Strict):

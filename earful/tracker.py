@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from earful.config import Brand, Config, Sla
@@ -60,8 +60,8 @@ class Tracker:
         cfg = self._brand(brand)
         return cfg.sla if cfg else Sla()
 
-    def _target(self, brand: str | None, platform: str) -> timedelta:
-        return timedelta(minutes=self._sla(brand).target_minutes(platform))
+    def _due(self, brand: str | None, platform: str, start: datetime, fraction: float = 1.0) -> datetime:
+        return self._sla(brand).deadline(start, platform, fraction)
 
     def _opens_case(self, m: dict[str, Any] | Mention, brand: str | None) -> bool:
         cfg = self._brand(brand)
@@ -177,7 +177,7 @@ class Tracker:
             "author": author, "thread_id": thread_id, "lang": lang, "state": "needs_reply",
             "priority": priority_for(score), "opened_at": created_at, "clock_started_at": created_at,
             "first_response_at": None, "last_response_at": None,
-            "sla_due_at": created_at + self._target(brand, platform), "sla_warned": False, "sla_breached": False,
+            "sla_due_at": self._due(brand, platform, created_at), "sla_warned": False, "sla_breached": False,
             "sla_escalated": False, "resolved_at": None, "assignee": None, "state_reason": None,
             "updated_at": created_at, "_new": True,
         }
@@ -188,7 +188,7 @@ class Tracker:
 
     def _reopen(self, platform: str, case: dict[str, Any], m: Mention, result: TrackResult) -> None:
         self._change(case, state="needs_reply", clock_started_at=m.created_at,
-                     sla_due_at=m.created_at + self._target(case["brand"], platform), sla_warned=False,
+                     sla_due_at=self._due(case["brand"], platform, m.created_at), sla_warned=False,
                      sla_escalated=False, resolved_at=None, updated_at=m.created_at)
         self._event(case["case_id"], m.created_at, "reopened", reason="new negative post by the customer",
                     mention_id=m.id, alert=False)
@@ -244,13 +244,13 @@ class Tracker:
             self._begin(now if alerts else None)
             for case in self.store.cases_needing_sla_check(now):
                 sla = self._sla(case["brand"])
-                target = self._target(case["brand"], case["platform"])
-                start = case["clock_started_at"]
+                minutes = sla.target_minutes(case["platform"])
+                start, platform = case["clock_started_at"], case["platform"]
                 steps = [
-                    ("sla_warned", "sla_warning", start + target * sla.warn_fraction,
-                     f"{int(sla.warn_fraction * 100)}% of the {target.total_seconds() / 60:g}-minute target used"),
+                    ("sla_warned", "sla_warning", sla.deadline(start, platform, sla.warn_fraction),
+                     f"{int(sla.warn_fraction * 100)}% of the {minutes:g}-minute target used"),
                     ("sla_breached", "sla_breach", case["sla_due_at"], "no reply within the SLA target"),
-                    ("sla_escalated", "sla_escalation", start + target * sla.escalate_multiple,
+                    ("sla_escalated", "sla_escalation", sla.deadline(start, platform, sla.escalate_multiple),
                      f"no reply after {sla.escalate_multiple:g}x the SLA target"),
                 ]
                 for flag, kind, when, reason in steps:

@@ -33,6 +33,7 @@ SCRIPT = {"en": "latin", "pl": "latin", "de": "latin", "es": "latin", "fr": "lat
 
 _HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
+_CJK_ANY = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af]")
 _CYR = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[a-zA-Z\u00c0-\u024f]")
@@ -191,7 +192,7 @@ class LanguageId:
         if not stripped:
             return UND, None
         ascii_only = stripped.isascii()
-        if not ascii_only:
+        if not ascii_only and _CJK_ANY.search(stripped) is not None:
             han = len(_HAN.findall(stripped))
             kana = len(_KANA.findall(stripped)) if han or "ja" in self.languages else 0
             if han + kana >= 2 and (han + kana) * 2 >= len(stripped.replace(" ", "")) * 0.5:
@@ -262,6 +263,9 @@ class LanguageId:
     @staticmethod
     def _script(stripped: str) -> str:
         sample = stripped[:200]
+        cyr, lat = len(_CYR.findall(sample)), len(_LATIN.findall(sample))
+        if (cyr + lat) * 2 >= len(sample):
+            return "cyrillic" if cyr > lat else "latin"
         counts = {
             "latin": len(_LATIN.findall(sample)), "cyrillic": len(_CYR.findall(sample)),
             "arabic": len(_ARABIC.findall(sample)), "devanagari": len(_DEVA.findall(sample)),

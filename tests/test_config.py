@@ -74,3 +74,8 @@ def test_init_writes_a_valid_starter(tmp_path, monkeypatch, capsys):
     text = (tmp_path / "earful.toml").read_text()
     assert "[[brands]]" in text and "{ env =" in text
     assert main(["init"]) == 1  # never overwrites silently
+
+
+def test_example_files_are_the_same():
+    root = Path(__file__).parents[1]
+    assert (root / "earful.example.toml").read_text() == (root / "earful" / "earful.example.toml").read_text()

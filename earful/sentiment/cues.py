@@ -425,6 +425,7 @@ class _Index:
                         self.first.setdefault(toks[0], []).append(entry)
         self.prefix_lens_sorted = sorted(self.prefix_lens, reverse=True)
         self._cache: dict[str, tuple | None] = {}
+        self._hits: set[str] = set()  # cached tokens that start or match a term
 
     def _lookup(self, tok: str):
         """(entries starting with this token, categories of the prefix it matches) or None."""
@@ -437,9 +438,9 @@ class _Index:
                     prefix_cats = tuple(cat for cat, _t, _r, _p in hits)
                     break
         info = (entries or (), prefix_cats) if (entries or prefix_cats) else None
-        if len(self._cache) >= _CACHE_MAX:
-            self._cache.clear()
         self._cache[tok] = info
+        if info is not None:
+            self._hits.add(tok)
         return info
 
     def scan(self, low: str, tokens: list[str], out: dict[str, list[str]]) -> None:
@@ -449,15 +450,20 @@ class _Index:
         if not tokens:
             return
         cache = self._cache
-        lookup = self._lookup
+        if len(cache) >= _CACHE_MAX:
+            cache.clear()
+            self._hits.clear()
+        distinct = set(tokens)
+        for tok in distinct.difference(cache):
+            self._lookup(tok)
+        found = self._hits.intersection(distinct)
+        if not found:
+            return
         n = len(tokens)
         for i, tok in enumerate(tokens):
-            info = cache.get(tok, 0)
-            if info == 0:
-                info = lookup(tok)
-            if info is None:
+            if tok not in found:
                 continue
-            entries, prefix_cats = info
+            entries, prefix_cats = cache[tok]
             for cat, term, rest, is_prefix in entries:
                 k = len(rest)
                 if not k:

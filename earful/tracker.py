@@ -127,6 +127,7 @@ class Tracker:
             thread_cases = cases.setdefault(thread_id, [])
             if m.is_brand:
                 self._open_answered(platform, m, thread, thread_cases, result)
+                self._correct_first_response(m, thread, thread_cases)
                 self._link_replies(thread, thread_cases, result)
                 continue
             mine = [c for c in thread_cases if c["author"] == m.author]
@@ -168,6 +169,24 @@ class Tracker:
                                        target["thread_id"], target["created_at"], target.get("lang"),
                                        target.get("complaint_score"), "the brand replied to it", result,
                                        alert=False))
+
+    def _correct_first_response(self, reply: Mention, thread: list[dict[str, Any]],
+                                cases: list[dict[str, Any]]) -> None:
+        """A brand reply collected after a later one (sources deliver out of order) moves the first
+        response back to when it really happened."""
+        by_id = {row["id"]: row for row in thread}
+        row = by_id.get(reply.id)
+        answered = self._answered_post(row, by_id) if row else None
+        if answered is None:
+            return
+        for case in cases:
+            first = case["first_response_at"]
+            if (first is None or reply.created_at >= first or reply.created_at < case["opened_at"]
+                    or by_id[answered]["author"] != case["author"]):
+                continue
+            self._change(case, first_response_at=reply.created_at)
+            self._event(case["case_id"], reply.created_at, "first_response_corrected", actor=reply.author or "brand",
+                        reason="an earlier reply arrived late", mention_id=reply.id, alert=False)
 
     def _open(self, platform: str, mention_id: str, brand: str | None, author: str, thread_id: str,
               created_at: datetime, lang: str | None, score: float | None, reason: str, result: TrackResult,

@@ -151,3 +151,14 @@ def test_human_actions_are_events_with_actor(store):
     assert events == [(ids[0], "resolved", "ana"), (ids[1], "wont_reply", "ana"), (ids[2], "not_a_complaint", "ben")]
     labels = store.labels()
     assert len(labels) == 1 and labels[0]["is_complaint"] is False and labels[0]["text"] == "post 3"
+
+
+def test_an_earlier_reply_collected_late_corrects_the_first_response(store):
+    tracker = Tracker(store, CFG)
+    case_id = feed(store, tracker, [post("1", 0), post("3", 40, author="AcmeHelp", reply_to="1", is_brand=True)]).opened[0]
+    assert store.case(case_id)["first_response_at"] == T0 + timedelta(minutes=40)
+    feed(store, tracker, [post("2", 15, author="AcmeHelp", reply_to="1", is_brand=True)])
+    case = store.case(case_id)
+    assert case["first_response_at"] == T0 + timedelta(minutes=15) and case["state"] == "replied"
+    kinds = [r[0] for r in store.query("SELECT kind FROM case_events WHERE case_id = ? ORDER BY event_id", [case_id])]
+    assert kinds[-1] == "first_response_corrected"

@@ -74,8 +74,11 @@ def serve(store: Store, cfg: Config, dashboard: bool = True) -> int:
     from earful.dashboard.context import DashboardContext
     from earful.pipeline import Pipeline
     from earful.sentiment import Classifier
+    from earful.tracker import Tracker
 
     clock = Clock()
+    ctx = DashboardContext(store=store, tracker=Tracker(store, cfg), clock=clock, brands=[b.name for b in cfg.brands],
+                           refresh_seconds=cfg.dashboard.refresh_seconds)
     languages = sorted({lang for b in cfg.brands for lang in b.languages}) or None
     classifier = Classifier.load(languages)
     holder: dict[str, Pipeline] = {}
@@ -84,6 +87,7 @@ def serve(store: Store, cfg: Config, dashboard: bool = True) -> int:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
             collectors = registry.build(cfg, clock, session)
             pipeline = holder["pipeline"] = Pipeline(store, cfg, classifier, clock, collectors)
+            ctx.extra["poll_seconds"] = {c.key: c.poll_interval for c in collectors}
             log.warning("earful running: %d collectors (%s)", len(collectors),
                         ", ".join(c.key for c in collectors) or "none configured")
             await pipeline.run(stop)
@@ -95,9 +99,6 @@ def serve(store: Store, cfg: Config, dashboard: bool = True) -> int:
         except KeyboardInterrupt:
             worker.stop()
         return 1 if worker.error else 0
-    from earful.tracker import Tracker
-    ctx = DashboardContext(store=store, tracker=Tracker(store, cfg), clock=clock, brands=[b.name for b in cfg.brands],
-                           refresh_seconds=cfg.dashboard.refresh_seconds)
     try:
         run_dashboard(ctx, cfg.dashboard.port, cfg.dashboard.host)
     finally:

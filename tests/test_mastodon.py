@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from datetime import datetime, timedelta
 
 import aiohttp
@@ -177,7 +179,8 @@ async def test_instance_without_public_preview_needs_token(clock, session):
 
 async def test_search_with_token_finds_untagged(server, clock, session, monkeypatch):
     monkeypatch.setenv("TEST_MASTODON_TOKEN", sandbox.DEMO_TOKEN)
-    pages = await collect(mastodon.create(make_config(server.url, token=True), clock, session)[0])
+    # until_idle: with a token the collector also follows the streams, until they are quiet
+    pages = await collect(mastodon.create(make_config(server.url, token=True), clock, session, until_idle=True)[0])
     texts = [m.text for p in pages for m in p.mentions]
     assert "Parcelly broke my heart, no tag here" in texts
     assert any(p.startswith("/api/v2/search") for _, p in server.faults.log)
@@ -227,3 +230,265 @@ async def test_create_disabled_and_demo_source(clock, session):
     demo = sandbox.demo_source("http://127.0.0.1:1")
     assert demo["instances"] == ["http://127.0.0.1:1"] and "env" in demo["access_token"]
     assert mastodon.hashtag("Acme Corp!") == "acmecorp"
+
+
+# -- streaming (Server-Sent Events) -----------------------------------------------------------------
+
+def live_post(pid: str, minute: float, text: str | None = None, author: str = "streamer") -> dict:
+    return {"id": pid, "platform": "mastodon", "minute": minute, "author": author,
+            "text": text or f"#parcelly live post {pid}", "label": "complaint", "community": "parcelly"}
+
+
+async def until(condition, seconds: float = 5.0) -> None:
+    """Let the event loop run until `condition()` holds (the sandbox and the collector share this loop)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + seconds
+    while not condition():
+        assert loop.time() < deadline, "condition not reached"
+        await asyncio.sleep(0.005)
+
+
+async def follow(collector, driver, cursor=None):
+    """Run pages() in a task while `driver` acts on the sandbox; returns the pages."""
+    task = asyncio.create_task(collect(collector, cursor))
+    try:
+        await until(lambda: collector.following or task.done())
+        await driver()
+        return await asyncio.wait_for(task, 10)
+    finally:
+        task.cancel()
+
+
+def release(apps, clock, *posts, minutes: float = 10):
+    """Posts become visible: added (to each app serving the same instance), then the clock moves on."""
+    apps = apps if isinstance(apps, list) else [apps]
+    for app in apps:
+        app["extra_posts"].extend(posts)
+    clock.advance(minutes * 60)
+    for app in apps:
+        app["instance"].notify()
+
+
+def streaming_collector(conf, clock, session, **options):
+    return mastodon.create(conf, clock, session, until_idle=True, idle_seconds=options.pop("idle_seconds", 0.3),
+                           **options)[0]
+
+
+@pytest.fixture
+def token(monkeypatch):
+    monkeypatch.setenv("TEST_MASTODON_TOKEN", sandbox.DEMO_TOKEN)
+    return sandbox.DEMO_TOKEN
+
+
+def test_sse_parser_partial_lines_multiline_data_and_comments():
+    status = '{"id": "7", "content": "<p>caf\u00e9 \U0001F4E6</p>"}'
+    wire = (":)\r\n" + "event: update\r\n" + "data: " + status + "\r\n\r\n" + ":thump\n"
+            + "event: update\ndata: {\"id\": \"8\",\ndata:  \"content\": \"x\"}\n\n"
+            + "event: delete\ndata:9\n\n" + "data: half an event that never ends\n").encode()
+    parser = mastodon.SseParser()
+    events = []
+    for i in range(len(wire)):  # one byte at a time: every line and UTF-8 character is split somewhere
+        events += parser.feed(wire[i:i + 1])
+    assert events == [("update", status), ("update", '{"id": "8",\n "content": "x"}'), ("delete", "9")]
+    assert json.loads(events[1][1]) == {"id": "8", "content": "x"} and parser.comments == 2
+    big = mastodon.SseParser(max_bytes=100)
+    got = big.feed(b"event: update\ndata: " + b"x" * 300) + big.feed(b"y" * 50 + b"\n\n" + b"data: ok\n\n")
+    assert got == [("message", "ok")] and big.oversized == 1
+
+
+@pytest.mark.parametrize("wire", [{}, {"pretty_frames": True, "chunk_bytes": 7}], ids=["plain", "multiline-chunked"])
+async def test_stream_delivers_posts_live(clock, session, token, wire):
+    faults = Faults()
+    async with SandboxServer(sandbox.make_app(scenario(10), clock, faults, **wire)) as server:
+        server.faults = faults
+        collector = streaming_collector(make_config(server.url, token=True), clock, session)
+        marks = {}
+
+        async def driver():
+            marks["rest"] = len(faults.log)
+            release(server.app, clock, live_post("live1", 125), live_post("odd", 126, text=ODD, author="weird"))
+
+        pages = await follow(collector, driver)
+    streamed = [m for p in pages if p.note.endswith("stream") for m in p.mentions]
+    assert [m.author for m in streamed] == ["streamer", "weird"]
+    assert streamed[0].text == "#parcelly live post live1" and streamed[1].text == ODD
+    assert streamed[0].id.startswith("127.0.0.1:") and streamed[0].created_at == START + timedelta(minutes=125)
+    # delivered by the stream, not by a REST request after the posts appeared
+    assert not [p for _, p in faults.log[marks["rest"]:] if "/timelines/" in p]
+    assert any(p.startswith("/api/v1/streaming/hashtag?tag=parcelly") for _, p in faults.log)
+    assert len(ids(pages)) == len(set(ids(pages)))
+    assert collector.stats["connections"] == 1 and collector.stats["malformed"] == 0
+    last = [p for p in pages if p.note.endswith("stream")][-1]
+    assert last.meta["streamed"] == 2 and last.cursor == pages[-1].cursor
+
+
+async def test_reconnect_after_server_closes_loses_and_repeats_nothing(clock, session, token):
+    faults = Faults()
+    async with SandboxServer(sandbox.make_app(scenario(10), clock, faults)) as server:
+        hub = server.app["instance"]
+        hub.drop_after(2)  # the first stream is closed by the server after two events
+        conf = make_config(server.url, token=True)
+        collector = streaming_collector(conf, clock, session)
+        burst = [live_post(f"b{i}", 121 + i) for i in range(5)]
+
+        async def driver():
+            release(server.app, clock, *burst)
+            await until(lambda: collector.stats["catchups"] == 1)  # reconnected, and caught up over REST
+            release(server.app, clock, live_post("after", 135))
+
+        pages = await follow(collector, driver)
+        got = [m.text for p in pages for m in p.mentions if "live post" in m.text]
+        assert sorted(got) == sorted(f"#parcelly live post {p['id']}" for p in [*burst, live_post("after", 0)])
+        assert len(ids(pages)) == len(set(ids(pages)))
+        assert collector.stats["reconnects"] == 1 and hub.stream_connections == 2
+        assert clock.slept == [0.5]  # the backoff went through the injected clock
+        caught_up = [m.text for p in pages if "tag:parcelly" in p.note for m in p.mentions if "live post" in m.text]
+        assert len(caught_up) == 3  # the three the closed stream never sent came from the REST catch-up
+        assert any("min_id=" in p for _, p in faults.log if "/timelines/tag/" in p)
+        # a new process resuming from the last cursor: the tag's catch-up rewinds a little yet repeats nothing
+        # (full-text search keeps its own cursor, polled, so it may list them again: the store ignores that)
+        again = await follow(streaming_collector(conf, clock, session), lambda: asyncio.sleep(0),
+                             pages[-1].cursor)
+        assert [m.text for p in again if "search:" not in p.note for m in p.mentions] == []
+        assert any("min_id=" in p for _, p in faults.log[-6:] if "/timelines/tag/parcelly" in p)
+
+
+async def test_reconnect_backoff_gives_up_to_rest(clock, session, token):
+    faults = Faults()
+    async with SandboxServer(sandbox.make_app(scenario(10), clock, faults)) as server:
+        hub = server.app["instance"]
+        collector = streaming_collector(make_config(server.url, token=True), clock, session, max_failures=2)
+
+        async def driver():
+            release(server.app, clock, live_post("one", 121))
+            await until(lambda: collector.stats["events"] == 1)
+            faults.add("/api/v1/streaming/", status=503, body='{"error":"down"}', times=None)
+            await hub.close_streams()  # the streaming server goes away ...
+            release(server.app, clock, live_post("two", 122))  # ... and this one is posted meanwhile
+
+        pages = await follow(collector, driver)
+    by_note = {m.text: p.note for p in pages for m in p.mentions if "live post" in m.text}
+    assert by_note == {"#parcelly live post one": "127.0.0.1 stream",
+                       "#parcelly live post two": "127.0.0.1 tag:parcelly"}  # caught up after giving up streaming
+    assert clock.slept == [0.5, 1.0, 2.0]  # then polling over REST; no real time was spent waiting
+    assert faults.count("/api/v1/streaming/") == 4
+
+
+async def test_malformed_and_other_frames_are_skipped(clock, session, token):
+    faults = Faults()
+    async with SandboxServer(sandbox.make_app(scenario(5), clock, faults)) as server:
+        hub = server.app["instance"]
+        collector = streaming_collector(make_config(server.url, token=True), clock, session)
+
+        async def driver():
+            hub.inject_raw("event: update\ndata: {\"id\": \"1\", \"content\": \"<p>trunc\n\n")
+            hub.inject_raw("event: update\ndata: [1, 2]\n\n")
+            hub.inject_raw("event: delete\ndata: 109999\n\n")
+            hub.inject_raw("event: announcement\ndata: {\"id\": \"3\"}\n\n:thump\n")
+            release(server.app, clock, live_post("fine", 121))
+
+        pages = await follow(collector, driver)
+    assert [m.text for p in pages if p.note.endswith("stream") for m in p.mentions] == [
+        "#parcelly live post fine"]
+    assert collector.stats["malformed"] == 2 and collector.stats["deletes"] == 1
+    assert collector.stats["connections"] == 1 and collector.stats["reconnects"] == 0
+
+
+async def test_stream_401_names_the_setting(server, clock, session, token):
+    server.faults.add("/api/v1/streaming/", status=401, body='{"error":"Invalid access token"}')
+    with pytest.raises(AuthFailed) as err:
+        await collect(streaming_collector(make_config(server.url, token=True), clock, session))
+    assert err.value.setting == "sources.mastodon.access_token" and "streaming" in str(err.value)
+    assert token not in str(err.value)
+
+
+async def test_unknown_channel_is_polled_over_rest(server, clock, session, token):
+    server.faults.add("/api/v1/streaming/", status=400, body='{"error":"Unknown channel requested"}', times=None)
+    conf = make_config(server.url, token=True)
+    collector = streaming_collector(conf, clock, session)
+    pages = await collect(collector)
+    assert "#Parcelly post number 3 where is my parcel" in [m.text for p in pages for m in p.mentions]
+    assert collector.stats["connections"] == 0
+    server.app["extra_posts"].append(live_post("later", 130))
+    clock.advance(15 * 60)
+    again = await collect(collector, pages[-1].cursor)
+    assert [m.text for p in again for m in p.mentions] == ["#parcelly live post later"]
+    assert server.faults.count("/api/v1/streaming/") == 1  # refused once: not asked again
+
+
+async def test_heartbeat_only_stream_returns_caught_up(clock, session, token):
+    app = sandbox.make_app(scenario(5), clock, heartbeat_seconds=0.01)
+    async with SandboxServer(app) as server:
+        collector = streaming_collector(make_config(server.url, token=True), clock, session, idle_seconds=0.15)
+        pages = await asyncio.wait_for(collect(collector), 5)
+    assert collector.stats["heartbeats"] >= 3  # ":)" and several ":thump" arrived, and did not keep it waiting
+    assert collector.stats["events"] == 0 and not [p for p in pages if p.note.endswith("stream")]
+    assert len(ids(pages)) == 7 and not collector.following  # 5 tagged, the brand's reply, 1 found by search
+
+
+async def test_streaming_host_from_the_instance_endpoint(clock, session, token):
+    sc = scenario(5)
+    fa, fb = Faults(), Faults()
+    app_a = sandbox.make_app(sc, clock, fa, instance_api=("v1",))  # an older instance: v2 answers 404
+    app_b = sandbox.make_app(sc, clock, fb)
+    async with SandboxServer(app_a) as a, SandboxServer(app_b) as b:
+        app_a["instance"].streaming_url = f"ws://127.0.0.1:{b.port}"
+        app_b["instance"].public_url = a.url  # both servers describe the same statuses
+        collector = streaming_collector(make_config(a.url, token=True), clock, session)
+
+        async def driver():
+            release([app_a, app_b], clock, live_post("via-b", 121))
+
+        pages = await follow(collector, driver)
+    assert [p for _, p in fa.log if p.startswith("/api/v2/instance")] and fa.count("/api/v1/instance") == 1
+    assert fa.count("/api/v1/streaming") == 0 and fb.count("/api/v1/streaming/hashtag") == 1
+    [got] = [m for p in pages if p.note.endswith("stream") for m in p.mentions]
+    assert got.text == "#parcelly live post via-b" and got.id.startswith("127.0.0.1:")
+
+
+async def test_service_mode_follows_for_a_while_and_polls_the_rest(server, clock, session, token):
+    collector = mastodon.create(make_config(server.url, token=True), clock, session, stream_seconds=0.4,
+                                rest_seconds=0.1)[0]
+    assert not collector.until_idle
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    pages = await asyncio.wait_for(collect(collector), 5)
+    assert 0.4 <= loop.time() - started < 3
+    assert server.faults.count("/api/v1/accounts/lookup") == 1  # looked up once, then cached
+    assert len([p for _, p in server.faults.log if "/api/v1/accounts/" in p and "/statuses" in p]) >= 3
+    assert len(ids(pages)) == len(set(ids(pages)))
+
+
+async def test_sandbox_streaming_wire_format(server, session):
+    url = server.url + "/api/v1/streaming/"
+    async with session.get(url + "hashtag", params={"tag": "parcelly"}) as resp:
+        assert resp.status == 401 and await resp.json() == {"error": "Missing access token"}
+    auth = {"Authorization": f"Bearer {sandbox.DEMO_TOKEN}"}
+    async with session.get(url + "nonsense", headers=auth) as resp:
+        assert resp.status == 400 and await resp.json() == {"error": "Unknown channel requested"}
+    async with session.get(url + "hashtag", headers=auth) as resp:
+        assert resp.status == 400 and await resp.json() == {"error": "No tag for stream provided"}
+    async with session.get(url + "hashtag", params={"tag": "parcelly"}, headers=auth) as resp:
+        assert resp.status == 200 and resp.content_type == "text/event-stream"
+        assert await resp.content.readline() == b":)\n"
+    async with session.get(server.url + "/api/v2/instance") as resp:
+        info = await resp.json()
+    assert info["configuration"]["urls"]["streaming"] == server.url.replace("http://", "ws://")
+    assert mastodon.streaming_url(info) == info["configuration"]["urls"]["streaming"]
+
+
+async def test_catch_up_rewinds_for_statuses_streamed_out_of_order(clock, session, token):
+    faults = Faults()
+    async with SandboxServer(sandbox.make_app(scenario(10), clock, faults, newest_first=True)) as server:
+        hub = server.app["instance"]
+        hub.drop_after(1)  # sends the newer status, then closes before the older one
+        collector = streaming_collector(make_config(server.url, token=True), clock, session)
+
+        async def driver():
+            release(server.app, clock, live_post("older", 124.5), live_post("newer", 125))
+
+        pages = await follow(collector, driver)
+    by_note = {m.text: p.note for p in pages for m in p.mentions if "live post" in m.text}
+    assert by_note == {"#parcelly live post newer": "127.0.0.1 stream",
+                       "#parcelly live post older": "127.0.0.1 tag:parcelly"}  # behind the cursor, yet found
+    assert len(ids(pages)) == len(set(ids(pages)))

@@ -9,6 +9,27 @@ Newest first; `Link: <…?max_id=N>; rel="next", <…?min_id=M>; rel="prev"` on 
 carries X-RateLimit-Limit / -Remaining / -Reset (ISO 8601, µs); over the limit: 429 {"error":"Too many requests"}.
 A wrong bearer token on any endpoint: 401 {"error":"The access token is invalid"}.
 
+Streaming (Server-Sent Events, the real Mastodon streaming server's wire format):
+    GET /api/v1/instance, /api/v2/instance      urls.streaming_api / configuration.urls.streaming = ws(s)://…
+                                               (option streaming_url, else this server; instance_api
+                                               chooses which of "v1", "v2" exist)
+    GET /api/v1/streaming/health                "OK"
+    GET /api/v1/streaming/:channel              channels hashtag?tag= , hashtag/local?tag= , public,
+                                               public/local, public/remote. A user token is required (Bearer or
+                                               access_token=): 401 {"error":"Missing access token"} / {"error":
+                                               "Invalid access token"}; unknown channel 400 {"error":"Unknown
+                                               channel requested"}; no tag 400 {"error":"No tag for stream provided"}.
+    The answer is text/event-stream: ":)" first, then `event: update` + `data: <Status JSON>` + blank line for
+    each status of the channel that becomes visible after the connection opened (as the sandbox clock moves or
+    extra_posts grow; what was visible at connect time is for REST to serve), and ":thump" heartbeats every
+    `heartbeat_seconds` (15, as Mastodon). Open streams notice a moved clock within `poll_ms` (5) or at once on
+    app["instance"].notify(). Options: pretty_frames=True spreads each JSON over several data: lines;
+    chunk_bytes=N writes frames in N-byte pieces (partial lines on the client); newest_first=True sends what
+    appeared at once newest first (Mastodon fans statuses out in parallel, so ids do not arrive in order).
+    Fault hooks on app["instance"]: drop_after(n) (the next stream opened is closed by the server after n
+    events), inject_raw(text) (written as is into every open stream, or the next one if none is open: broken
+    frames, delete / status.update events), await close_streams(), stream_connections, open_streams.
+
 Status ids are snowflakes like Mastodon's: (milliseconds since the epoch << 16) + 16 bits from the scenario
 id, so they sort by time and are the same every run. Status content is HTML (<p>, <br />, hashtag and
 mention links) made from the scenario text. Tags of a post: its `community` plus the #words in its text.
@@ -18,7 +39,9 @@ Tests can add posts at run time: app["extra_posts"] (ScenarioPosts or scenario-f
 
 from __future__ import annotations
 
+import asyncio
 import html
+import json
 import re
 import warnings
 import zlib
@@ -38,6 +61,7 @@ PLATFORM = "mastodon"
 DEMO_TOKEN = "sandbox-mastodon-user-token"
 DEMO_ENV = {"EARFUL_DEMO_MASTODON_TOKEN": DEMO_TOKEN}
 RATE_WINDOW = timedelta(minutes=5)
+STREAM_CHANNELS = {"public", "public/local", "public/remote", "hashtag", "hashtag/local"}
 
 _TAG = re.compile(r"(?<![\w&])#(\w+)")
 _MENTION = re.compile(r"(?<![\w/])@(\w+(?:@[\w.-]+\w)?)")
@@ -84,12 +108,25 @@ def render(text: str, base: str) -> str:
 class _Instance:
     def __init__(self, scenario: Scenario, clock: Clock, app: web.Application,
                  post_filter: Callable[[ScenarioPost], bool] | None, token: str, rate_limit: int,
-                 public_preview: bool):
+                 public_preview: bool, heartbeat_seconds: float = 15.0, poll_ms: float = 5.0,
+                 pretty_frames: bool = False, chunk_bytes: int = 0, newest_first: bool = False):
         self.scenario, self.clock, self.app = scenario, clock, app
         self.post_filter, self.token, self.rate_limit = post_filter, token, rate_limit
         self.public_preview = public_preview
         self.window_start: datetime | None = None
         self.used = 0
+        # streaming
+        self.heartbeat_seconds, self.poll = heartbeat_seconds, poll_ms / 1000
+        self.pretty_frames, self.chunk_bytes, self.newest_first = pretty_frames, chunk_bytes, newest_first
+        self.streaming_url: str | None = None   # what the instance endpoints advertise (None: this server)
+        self.public_url: str | None = None      # the base written into statuses (None: the request's host)
+        self.live: set[_Live] = set()
+        self.stream_connections = 0
+        self.closing = False
+        self._drops: list[int] = []
+        self._raw: list[str] = []
+        self._wake: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     # -- data ---------------------------------------------------------------------------------
     def extra(self) -> list[ScenarioPost]:
@@ -185,6 +222,132 @@ class _Instance:
         return token == self.token
 
 
+    # -- streaming ------------------------------------------------------------------------------
+    @property
+    def open_streams(self) -> int:
+        return len(self.live)
+
+    def drop_after(self, events: int) -> None:
+        """The next stream opened is closed by the server after sending `events` events."""
+        self._drops.append(events)
+
+    def inject_raw(self, text: str) -> None:
+        """Write `text` as is into every open stream (or the next one to open)."""
+        if self.live:
+            for live in self.live:
+                live.raw.append(text)
+        else:
+            self._raw.append(text)
+        self.notify()
+
+    async def close_streams(self) -> None:
+        for live in list(self.live):
+            live.closed = True
+        self.notify()
+        await asyncio.sleep(0)
+
+    def notify(self) -> None:
+        """Tell open streams the clock moved or posts arrived (safe from any thread)."""
+        if self._loop is None or self._loop.is_closed():
+            return
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is self._loop:
+            self._fire()
+        else:
+            self._loop.call_soon_threadsafe(self._fire)
+
+    def _fire(self) -> None:
+        wake, self._wake = self._wake, asyncio.Event()
+        if wake is not None:
+            wake.set()
+
+    def channel_statuses(self, channel: str, tag: str, base: str, posts: list[ScenarioPost]) -> list[dict[str, Any]]:
+        """The statuses among `posts` that the channel carries, oldest first."""
+        out = []
+        for post in posts:
+            local = "@" not in post.author
+            if (channel.endswith("/local") and not local) or (channel.endswith("/remote") and local):
+                continue
+            status = self.status(post, base)
+            if channel.startswith("hashtag") and tag not in status["_tags"]:
+                continue
+            status.pop("_tags")
+            out.append(status)
+        return sorted(out, key=lambda s: int(s["id"]))
+
+    def frame(self, event: str, payload: str) -> str:
+        lines = payload.split("\n") if payload else [""]
+        return f"event: {event}\n" + "".join(f"data: {line}\n" for line in lines) + "\n"
+
+    async def _write(self, resp: web.StreamResponse, text: str) -> None:
+        data = text.encode()
+        step = self.chunk_bytes or len(data) or 1
+        for i in range(0, len(data), step):
+            await resp.write(data[i:i + step])
+            if self.chunk_bytes:
+                await asyncio.sleep(0)
+
+    async def serve_stream(self, request: web.Request, channel: str, tag: str, base: str) -> web.StreamResponse:
+        done = {p.id for p in self.posts()}  # visible when the stream opened (REST serves those) or already sent
+        resp = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store"})
+        await resp.prepare(request)
+        loop = self._loop = asyncio.get_running_loop()
+        if self._wake is None:
+            self._wake = asyncio.Event()
+        live = _Live(drop=self._drops.pop(0) if self._drops else None, raw=self._raw[:])
+        self._raw.clear()
+        self.live.add(live)
+        self.stream_connections += 1
+        try:
+            await resp.write(b":)\n")
+            next_beat = loop.time() + self.heartbeat_seconds
+            seen_key = None
+            while not self.closing and not live.closed:
+                wake = self._wake
+                while live.raw:
+                    await self._write(resp, live.raw.pop(0))
+                key = (self.clock.now(), len(self.app["extra_posts"]))
+                if key != seen_key:
+                    seen_key = key
+                    fresh = [p for p in self.posts() if p.id not in done]
+                    done.update(p.id for p in fresh)
+                    statuses = self.channel_statuses(channel, tag, base, fresh)
+                    for status in reversed(statuses) if self.newest_first else statuses:
+                        dump = json.dumps(status, ensure_ascii=False, indent=1 if self.pretty_frames else None)
+                        await self._write(resp, self.frame("update", dump))
+                        live.events += 1
+                        if live.drop is not None and live.events >= live.drop:
+                            live.closed = True
+                            break
+                    if live.closed:
+                        break
+                if loop.time() >= next_beat:
+                    await resp.write(b":thump\n")
+                    next_beat = loop.time() + self.heartbeat_seconds
+                try:
+                    await asyncio.wait_for(wake.wait(), max(0.0, min(self.poll, next_beat - loop.time())))
+                except TimeoutError:
+                    pass
+            await resp.write_eof()
+        except (ConnectionError, RuntimeError):
+            pass  # the client went away
+        finally:
+            self.live.discard(live)
+        return resp
+
+
+class _Live:
+    """One open stream on the sandbox."""
+
+    def __init__(self, drop: int | None, raw: list[str]):
+        self.drop, self.raw = drop, raw
+        self.events = 0
+        self.closed = False
+
+
 def _error(status: int, message: str, headers: dict[str, str]) -> web.Response:
     return web.json_response({"error": message}, status=status, headers=headers)
 
@@ -228,17 +391,27 @@ def _page(statuses: list[dict[str, Any]], query: Any, base_url: Any, headers: di
 
 def make_app(scenario: Scenario, clock: Clock, faults: Faults | None = None, *,
              post_filter: Callable[[ScenarioPost], bool] | None = None, token: str = DEMO_TOKEN,
-             rate_limit: int = 300, public_preview: bool = True, **_: Any) -> web.Application:
+             rate_limit: int = 300, public_preview: bool = True, streaming_url: str | None = None,
+             public_url: str | None = None, instance_api: tuple[str, ...] = ("v1", "v2"),
+             heartbeat_seconds: float = 15.0, poll_ms: float = 5.0, pretty_frames: bool = False,
+             chunk_bytes: int = 0, newest_first: bool = False, **_: Any) -> web.Application:
+    """The sandbox instance. streaming_url: what the instance endpoints advertise (default: this server, ws://);
+    public_url: the base written into statuses (default: the request's host; set it on a second server that
+    plays the streaming host of the first, so both describe the same statuses). Both can be changed while
+    running: app["instance"].streaming_url / .public_url."""
     app = web.Application(middlewares=[faults.middleware] if faults is not None else [])
-    inst = _Instance(scenario, clock, app, post_filter, token, rate_limit, public_preview)
+    inst = _Instance(scenario, clock, app, post_filter, token, rate_limit, public_preview,
+                     heartbeat_seconds=heartbeat_seconds, poll_ms=poll_ms, pretty_frames=pretty_frames,
+                     chunk_bytes=chunk_bytes, newest_first=newest_first)
     with warnings.catch_warnings():  # plain string keys: tests and the demo use them
         warnings.simplefilter("ignore", web.NotAppKeyWarning)
         app["extra_posts"] = []
         app["boosts"] = []
         app["instance"] = inst
+    inst.streaming_url, inst.public_url = streaming_url, public_url
 
     def base(request: web.Request) -> str:
-        return f"{request.scheme}://{request.host}"
+        return (inst.public_url or f"{request.scheme}://{request.host}").rstrip("/")
 
     async def guard(request: web.Request) -> tuple[dict[str, str], web.Response | None, bool | None]:
         headers, over = inst.rate_headers()
@@ -311,6 +484,62 @@ def make_app(scenario: Scenario, clock: Clock, faults: Faults | None = None, *,
         return web.json_response({"accounts": [], "statuses": _paged(statuses, request.query), "hashtags": []},
                                  headers=headers)
 
+    def instance_info(request: web.Request, version: str) -> dict[str, Any]:
+        b = base(request)
+        stream = inst.streaming_url or "ws" + f"{request.scheme}://{request.host}"[4:]
+        domain = request.host
+        common = {"title": "Earful sandbox", "version": "4.3.0", "description": "A sandbox Mastodon instance",
+                  "languages": ["en"], "rules": []}
+        if version == "v1":
+            return {**common, "uri": domain, "short_description": "sandbox", "email": "admin@example.invalid",
+                    "urls": {"streaming_api": stream}, "stats": {"user_count": 10, "status_count": 100,
+                                                                 "domain_count": 5},
+                    "thumbnail": f"{b}/thumb.png", "registrations": False, "approval_required": False,
+                    "invites_enabled": False, "configuration": {"statuses": {"max_characters": 500}}}
+        return {**common, "domain": domain, "source_url": "https://github.com/mastodon/mastodon",
+                "usage": {"users": {"active_month": 10}}, "thumbnail": {"url": f"{b}/thumb.png"},
+                "configuration": {"urls": {"streaming": stream, "status": None},
+                                  "statuses": {"max_characters": 500, "max_media_attachments": 4},
+                                  "accounts": {"max_featured_tags": 10}},
+                "registrations": {"enabled": False, "approval_required": False, "message": None},
+                "contact": {"email": "admin@example.invalid", "account": None}}
+
+    def instance_handler(version: str) -> Callable[[web.Request], Any]:
+        async def handler(request: web.Request) -> web.Response:
+            headers, refused, _auth = await guard(request)
+            if refused is not None:
+                return refused
+            if version not in instance_api:
+                return _error(404, "Record not found", headers)
+            return web.json_response(instance_info(request, version), headers=headers)
+        return handler
+
+    async def streaming_health(request: web.Request) -> web.Response:
+        return web.Response(text="OK", content_type="text/plain")
+
+    async def streaming(request: web.Request) -> web.StreamResponse:
+        auth = inst.authorized(request)
+        if auth is None:
+            return _error(401, "Missing access token", {})
+        if auth is False:
+            return _error(401, "Invalid access token", {})
+        channel = request.match_info["channel"].strip("/")
+        if channel not in STREAM_CHANNELS:
+            return _error(400, "Unknown channel requested", {})
+        tag = request.query.get("tag", "").lower().lstrip("#")
+        if channel.startswith("hashtag") and not tag:
+            return _error(400, "No tag for stream provided", {})
+        return await inst.serve_stream(request, channel, tag, base(request))
+
+    async def on_shutdown(_app: web.Application) -> None:
+        inst.closing = True
+        inst.notify()
+
+    app.on_shutdown.append(on_shutdown)
+    app.router.add_get("/api/v1/instance", instance_handler("v1"))
+    app.router.add_get("/api/v2/instance", instance_handler("v2"))
+    app.router.add_get("/api/v1/streaming/health", streaming_health)
+    app.router.add_get("/api/v1/streaming/{channel:.+}", streaming)
     app.router.add_get("/api/v1/timelines/tag/{hashtag}", tag_timeline)
     app.router.add_get("/api/v1/accounts/lookup", lookup)
     app.router.add_get("/api/v1/accounts/{id}/statuses", account_statuses)

@@ -207,6 +207,8 @@ class MastodonSource(Source):
     instances: list[str] = Field(default_factory=lambda: ["https://mastodon.social"])
     hashtags: list[str] = Field(default_factory=list)
     access_token: Secret = None
+    stream: bool = True  # follow the streaming API when access_token is set
+    stream_seconds: float = Field(600, gt=0)  # how long one collection call follows the stream
     required_secrets: ClassVar[tuple[str, ...]] = ()
 
 

@@ -820,4 +820,6 @@ def create(config: Config, clock: Clock, session: aiohttp.ClientSession, **optio
     source = config.sources.mastodon
     if source is None or not source.enabled or not source.instances:
         return []
+    options.setdefault("streaming", source.stream)
+    options.setdefault("stream_seconds", source.stream_seconds)
     return [MastodonCollector(config, source, clock, session, **options)]

@@ -1,8 +1,10 @@
 """Benchmark: classify_many on 40,000 posts versus plain VADER on the same posts; peak memory.
 
-Run: .venv/bin/python bench/bench_classify.py [N]
+Run: .venv/bin/python bench/bench_classify.py [N] [--stages]
 Posts: the English complaint tweets, the labelled multilingual posts (if present) and the
-SentiRuEval / Chinese / xlm-t texts, cycled to N (default 40,000). Prints a small table.
+SentiRuEval / Chinese / xlm-t texts, cycled to N (default 40,000), in batches of 2,000.
+Prints a speed/memory table; --stages adds where classify_many spends its time.
+Targets (issue 3): classify_many >= 0.6x the posts/s of plain VADER; peak RSS < 600 MB.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-SHARED = Path("/work/shared/data")
+SHARED = next((p for p in (ROOT.parent / "shared" / "data", Path("/work/shared/data")) if p.is_dir()),
+              ROOT.parent / "shared" / "data")
+BATCH = 2000
 
 
 def posts() -> list[str]:
@@ -24,7 +28,7 @@ def posts() -> list[str]:
     with open(SHARED / "complaints" / "complaints-train.csv", encoding="utf-8") as fh:
         out += [r["text"] for r in csv.DictReader(fh)]
     for path in sorted((ROOT / "data" / "labelled" / "train").glob("*.jsonl")):
-        out += [json.loads(l)["text"] for l in path.read_text(encoding="utf-8").splitlines() if l.strip()]
+        out += [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     with open(SHARED / "sentirueval2016" / "banks_test_etalon.csv", encoding="utf-8") as fh:
         out += [r["text"] for r in csv.DictReader(fh)][:1500]
     with open(SHARED / "zh" / "waimai_10k.csv", encoding="utf-8") as fh:
@@ -38,19 +42,51 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def stages(clf, texts: list[str]) -> list[tuple[str, float]]:
+    """Seconds per stage of classify_many (the same steps, timed one by one)."""
+    import numpy as np
+
+    from earful.sentiment import features, signals
+    from earful.sentiment.text import clean, for_model_many
+
+    spent: dict[str, float] = {}
+    for i in range(0, len(texts), BATCH):
+        batch = texts[i:i + BATCH]
+        marks = [("start", time.perf_counter())]
+        cleaned = [clean(t) for t in batch]
+        marks.append(("clean", time.perf_counter()))
+        langs = clf.langid.detect_many(cleaned)
+        marks.append(("language (incl. lingua)", time.perf_counter()))
+        lows = [t.lower() for t in cleaned]
+        sigs = [signals.extract(t, low, lang, None) for t, low, lang in zip(cleaned, lows, langs)]
+        marks.append(("cues and signals", time.perf_counter()))
+        for sig, t, low in zip(sigs, cleaned, lows):
+            clf._sentiment(sig, t, low)
+        marks.append(("sentiment (VADER for en)", time.perf_counter()))
+        dense = np.asarray([s.dense() for s in sigs])
+        model_texts = for_model_many(cleaned)
+        z = features.linear_scores(model_texts, clf.weights) + dense @ clf.dense_w
+        marks.append(("hashed n-grams and scores", time.perf_counter()))
+        [clf._finish(s, float(p)) for s, p in zip(sigs, z)]
+        marks.append(("decision and reasons", time.perf_counter()))
+        for (_, t0), (name, t1) in zip(marks, marks[1:]):
+            spent[name] = spent.get(name, 0.0) + t1 - t0
+    return list(spent.items())
+
+
 def main() -> None:
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 40_000
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    n = int(args[0]) if args else 40_000
     base = posts()
     texts = (base * (n // len(base) + 1))[:n]
-    rows = []
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     sia = SentimentIntensityAnalyzer()
     t = time.perf_counter()
     for x in texts:
         sia.polarity_scores(x)
-    vader_s = time.perf_counter() - t
-    rows.append(("plain VADER", n / vader_s, rss_mb()))
+    vader_rate = n / (time.perf_counter() - t)
+    vader_mem = rss_mb()
 
     from earful.sentiment import Classifier
     from earful.sentiment.langid import preload
@@ -63,17 +99,32 @@ def main() -> None:
     preload_s = time.perf_counter() - t
     clf.classify_many(texts[:200])  # warm up
     t = time.perf_counter()
-    for i in range(0, n, 2000):
-        clf.classify_many(texts[i:i + 2000])
+    for i in range(0, n, BATCH):
+        clf.classify_many(texts[i:i + BATCH])
     ours_s = time.perf_counter() - t
-    rows.append(("classify_many", n / ours_s, rss_mb()))
+    ours_rate = n / ours_s
+    ours_mem = rss_mb()
 
-    print(f"posts: {n} ({len(base)} distinct), Classifier.load {load_s:.2f} s, lingua preload {preload_s:.2f} s")
-    print(f"{'':<16}{'posts/s':>10}{'peak RSS MB':>13}")
-    for name, rate, mem in rows:
-        print(f"{name:<16}{rate:>10.0f}{mem:>13.0f}")
-    print(f"speed ratio classify_many / VADER: {rows[1][1] / rows[0][1]:.2f} (target >= 0.6); "
-          f"peak memory {rows[1][2]:.0f} MB (target < 600)")
+    print(f"posts: {n} ({len(base)} distinct), batches of {BATCH}; Classifier.load {load_s:.2f} s, "
+          f"lingua preload {preload_s:.2f} s; model {clf.version}")
+    print()
+    print("| | posts/s | x VADER | peak RSS MB |")
+    print("|---|---:|---:|---:|")
+    print(f"| plain VADER (vaderSentiment) | {vader_rate:,.0f} | 1.00 | {vader_mem:,.0f} |")
+    print(f"| classify_many | {ours_rate:,.0f} | {ours_rate / vader_rate:.2f} | {ours_mem:,.0f} |")
+    print()
+    print(f"targets: speed >= 0.6x VADER: {'met' if ours_rate >= 0.6 * vader_rate else 'NOT met'} "
+          f"({ours_rate / vader_rate:.2f}x); peak RSS < 600 MB: {'met' if ours_mem < 600 else 'NOT met'} "
+          f"({ours_mem:,.0f} MB)")
+    if "--stages" in sys.argv:
+        spent = stages(clf, texts)
+        total = sum(s for _, s in spent)
+        print()
+        print("| stage | us/post | share |")
+        print("|---|---:|---:|")
+        for name, s in spent:
+            print(f"| {name} | {s / n * 1e6:.1f} | {s / total:.0%} |")
+        print(f"| total (timed separately) | {total / n * 1e6:.1f} | |")
 
 
 if __name__ == "__main__":

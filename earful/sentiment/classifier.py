@@ -63,7 +63,9 @@ class Classifier:
         self.scorers = lexicon.build_scorers(lexicons)
         self.lexicons = lexicons
         self.weights = weights
-        self.dense_w = np.asarray(meta.get("dense_weights", [0.0] * len(signals.DENSE_NAMES)), np.float64)
+        # dense weights by name: an artifact from another code version gives 0 to signals it lacks
+        by_name = dict(zip(meta.get("dense_names", signals.DENSE_NAMES), meta.get("dense_weights", ())))
+        self.dense_w = np.asarray([float(by_name.get(n, 0.0)) for n in signals.DENSE_NAMES], np.float64)
         self.intercept = float(meta.get("intercept", 0.0))
         self.platt = tuple(meta.get("platt", (1.0, 0.0)))
         self.threshold = float(meta.get("threshold", 0.5))
@@ -97,7 +99,7 @@ class Classifier:
     # -- internals (also used by training) ----------------------------------------------------
     def prepare(self, texts, brands=None, langs=None):
         cleaned = [clean(t) for t in texts]
-        hints = [self._hint(l) for l in langs] if langs else None
+        hints = [self._hint(lang) for lang in langs] if langs else None
         detected = self.langid.detect_many(cleaned, hints)
         sigs, dense = [], []
         extract, sentiment = signals.extract, self._sentiment

@@ -23,6 +23,15 @@ def _brand(value):
         return None
 
 
+def _row_brand(row: dict):
+    """A row's "brand" (a name or a brand object); a "competitors" list on the row joins a brand name."""
+    brand = row.get("brand")
+    comps = row.get("competitors")
+    if isinstance(brand, str) and brand and isinstance(comps, list) and comps:
+        brand = {"name": brand, "competitors": [str(c) for c in comps]}
+    return _brand(brand)
+
+
 def classify_stream(inp: TextIO, out: TextIO, err: TextIO, clf: Classifier | None = None) -> int:
     """JSONL objects with "text" (optional "brand", "lang") -> one JSONL result per input line, in order.
 
@@ -82,8 +91,8 @@ def train(out_path: Path | None = None, corrections: list[dict] | None = None,
 
 
 def evaluate(path: Path, out: TextIO, clf: Classifier | None = None) -> dict:
-    """P/R/F1 per language and overall for a JSONL file with text, lang, is_complaint, optional brand;
-    VADER alone (compound <= -0.05) on the same rows for comparison."""
+    """P/R/F1 per language and overall for a JSONL file with text, lang, is_complaint, optional brand
+    (a name or an object) and competitors (a list joined to a brand name); VADER alone (compound <= -0.05) on the same rows for comparison."""
     from earful.sentiment.training import prf, vader_baseline
 
     clf = clf or Classifier.load()
@@ -96,8 +105,7 @@ def evaluate(path: Path, out: TextIO, clf: Classifier | None = None) -> dict:
                 continue
             if isinstance(rec, dict) and isinstance(rec.get("text"), str) and "is_complaint" in rec:
                 rows.append(rec)
-    res = clf.classify_many([r["text"] for r in rows], [_brand(r.get("brand")) for r in rows],
-                            [r.get("lang") for r in rows])
+    res = clf.classify_many([r["text"] for r in rows], [_row_brand(r) for r in rows], [r.get("lang") for r in rows])
     y = np.array([bool(r["is_complaint"]) for r in rows])
     pred = np.array([e.complaint for e in res])
     vader = vader_baseline([r["text"] for r in rows]) if rows else np.zeros(0, bool)
@@ -122,8 +130,8 @@ def calibrate_threshold(labels: list[dict]) -> float:
     from earful.sentiment.classifier import MODEL_DIR
 
     default = float(json.loads((MODEL_DIR / "meta.json").read_text(encoding="utf-8")).get("threshold", 0.5))
-    pairs = [(float(l["complaint_score"]), bool(l["is_complaint"])) for l in labels
-             if "complaint_score" in l and "is_complaint" in l]
+    pairs = [(float(lab["complaint_score"]), bool(lab["is_complaint"])) for lab in labels
+             if "complaint_score" in lab and "is_complaint" in lab]
     pos = sum(1 for _, y in pairs if y)
     if pos < 3 or len(pairs) - pos < 3:
         return default

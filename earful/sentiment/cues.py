@@ -55,7 +55,7 @@ CUES: dict[str, dict[str, list[str]]] = {
             "nice one", "what a joke", "good job", "bravo", "wow", "clearly", "totally", "genius",
             "thanks again", "as usual", "as always", "shocker", "surprise surprise",
         ],
-        "phishing": [
+        "phishing": ["pay here", "pay now", "customs fee", "update your payment", "you have been selected", "claim here", "claim it here", "unusual sign-in", "unusual login", "call us immediately", 
             "verify your account", "verify your identity", "confirm your account", "account suspended",
             "account will be suspended", "click the link", "click this link", "click here", "login here",
             "send us your password", "your password", "card details", "claim your", "claim now",
@@ -64,6 +64,7 @@ CUES: dict[str, dict[str, list[str]]] = {
             "contact our support on", "support team on", "recover your account",
         ],
         "ad": [
+            "free trial", "try it free", "try for free", "sign up now", 
             "% off", "promo code", "discount code", "use code", "coupon", "shop now", "buy now",
             "order now", "limited offer", "limited time", "sale ends", "free shipping", "deal of the day",
             "check out our", "sponsored", "#ad", "#sponsored", "flash sale",
@@ -80,6 +81,7 @@ CUES: dict[str, dict[str, list[str]]] = {
     },
     "ru": {
         "problem": [
+            "опять", "снова", "без предупреждения", "лежит", "что случилось", "что за фигня", "отклоня*", "заблокир*", 
             "не работа*", "не работ*", "не могу", "не получа*", "не приш*", "не пришл*", "не доставлен*",
             "не дошл*", "не отвеча*", "не отвечают", "не вернул*", "не открыва*", "не грузит*",
             "не загружа*", "до сих пор", "всё ещё", "все еще", "уже неделю", "уже месяц", "который день",
@@ -98,9 +100,9 @@ CUES: dict[str, dict[str, list[str]]] = {
                    "круто", "хорош*"],
         "sarcasm": ["спасибо за", "ну спасибо", "браво", "молодцы, ", "как всегда", "ага, конечно",
                     "отличная работа", "ну конечно"],
-        "phishing": ["подтвердите аккаунт", "перейдите по ссылке", "ваш пароль", "данные карты",
+        "phishing": ["оплатите", "получите до", "пошлин*", "вы выбраны", "необычный вход", "обновите данные", "подтвердите аккаунт", "перейдите по ссылке", "ваш пароль", "данные карты",
                      "вы выиграли", "розыгрыш", "криптовалют*", "заблокирован"],
-        "ad": ["скидк*", "промокод", "акция", "купить", "закажите", "распродаж*", "доставка бесплатно"],
+        "ad": ["попробуйте бесплатно", "бесплатно", "без ограничений", "скидк*", "промокод", "акция", "купить", "закажите", "распродаж*", "доставка бесплатно"],
         "job": ["ваканси*", "требуется", "требуются", "приглашаем на работу", "ищем сотрудник*",
                 "работа в", "заработок"],
         "negator": ["не", "нет", "никогда", "ни", "ничего", "никто", "без"],
@@ -109,6 +111,7 @@ CUES: dict[str, dict[str, list[str]]] = {
     },
     "uk": {
         "problem": [
+            "знову", "без попередження", "лежить", "що сталося", "що за фігня", "відхиля*", "заблокув*", 
             "не працю*", "не можу", "не прийш*", "не доставлен*", "не відповіда*", "не повернул*",
             "не відкрива*", "не завантаж*", "досі", "вже тиждень", "вже місяць", "повернен*", "поверніть",
             "поверніть гроші", "списал*", "двічі", "помилк*", "збій*", "зави*", "злама*", "зламан*",
@@ -124,9 +127,9 @@ CUES: dict[str, dict[str, list[str]]] = {
                    "рекоменд*", "прекрасн*", "люблю", "подобається", "задоволен*", "швидко", "круто",
                    "добре", "гарн*"],
         "sarcasm": ["дякую за", "ну дякую", "браво", "як завжди", "ага, звісно", "чудова робота"],
-        "phishing": ["підтвердіть акаунт", "перейдіть за посиланням", "ваш пароль", "дані картки",
+        "phishing": ["сплатіть", "отримайте до", "мито", "вас обрано", "незвичайний вхід", "оновіть дані", "підтвердіть акаунт", "перейдіть за посиланням", "ваш пароль", "дані картки",
                      "ви виграли", "розіграш", "криптовалют*", "заблоковано"],
-        "ad": ["знижк*", "промокод", "акція", "купити", "замовляйте", "розпродаж*"],
+        "ad": ["спробуйте безкоштовно", "безкоштовно", "без обмежень", "знижк*", "промокод", "акція", "купити", "замовляйте", "розпродаж*"],
         "job": ["ваканс*", "потрібні", "потрібен", "запрошуємо на роботу", "шукаємо працівник*"],
         "negator": ["не", "ні", "немає", "нема", "ніколи", "нічого", "ніхто", "без"],
         "intensifier": ["дуже", "зовсім", "взагалі", "абсолютно", "надто", "занадто", "такий", "так",
@@ -134,6 +137,7 @@ CUES: dict[str, dict[str, list[str]]] = {
     },
     "pl": {
         "problem": [
+            "znowu", "znów", "znow", "odwoła*", "odrzuc*", "zablokow*", "leży", "lezy", "padł*", "co jest grane", "co się stało", "co sie stalo", "bez uprzedzenia", "żadnych informacji", 
             "nie działa*", "nie dzia*", "przestał* działać", "nie mogę", "nie da się", "nie dotarł*",
             "nie doszł*", "nie przyszł*", "nie otrzymał*", "nie dostałem", "nie dostałam", "nie odpowiada*",
             "brak odpowiedzi", "nadal", "wciąż", "ciągle", "dalej nie", "od tygodnia", "od miesiąca",
@@ -153,9 +157,9 @@ CUES: dict[str, dict[str, list[str]]] = {
                    "szybko", "ekstra", "fajn*", "spoko", "profesjonaln*"],
         "sarcasm": ["dzięki za nic", "dziękuję za nic", "brawo", "jak zawsze", "jak zwykle", "no super",
                     "no świetnie", "gratulacje", "świetna robota"],
-        "phishing": ["zweryfikuj konto", "potwierdź konto", "kliknij w link", "kliknij link", "twoje hasło",
+        "phishing": ["zapłać", "opłata celna", "zostałeś wybrany", "zostałaś wybrana", "nietypowe logowanie", "zaktualizuj dane", "zweryfikuj konto", "potwierdź konto", "kliknij w link", "kliknij link", "twoje hasło",
                      "dane karty", "wygrałeś", "wygrałaś", "konkurs", "kryptowalut*", "zablokowane", "dopłata"],
-        "ad": ["rabat*", "promocj*", "kod rabatowy", "kup teraz", "zamów teraz", "wyprzedaż*", "zniżk*"],
+        "ad": ["za darmo", "darmow*", "wypróbuj*", "oferta ograniczona", "bez limitu", "rabat*", "promocj*", "kod rabatowy", "kup teraz", "zamów teraz", "wyprzedaż*", "zniżk*"],
         "job": ["oferta pracy", "oferty pracy", "zatrudni*", "rekrutacj*", "szukamy", "praca w", "dołącz do"],
         "negator": ["nie", "nigdy", "nic", "nikt", "brak", "bez", "ani"],
         "intensifier": ["bardzo", "totalnie", "zupełnie", "kompletnie", "całkowicie", "strasznie", "mega",
@@ -163,6 +167,7 @@ CUES: dict[str, dict[str, list[str]]] = {
     },
     "de": {
         "problem": [
+            "wieder", "ohne ankündigung", "was ist los", "gesperrt", "abgelehnt", 
             "funktioniert nicht", "geht nicht", "klappt nicht", "nicht angekommen", "nicht erhalten",
             "nicht geliefert", "keine antwort", "immer noch", "noch immer", "immer wieder", "schon wieder",
             "seit tagen", "seit wochen", "rückerstattung", "erstattung", "geld zurück", "zurückerstatt*",
@@ -181,9 +186,9 @@ CUES: dict[str, dict[str, list[str]]] = {
                    "schnell", "genial", "top"],
         "sarcasm": ["danke für nichts", "vielen dank auch", "na toll", "super gemacht", "wie immer",
                     "wie üblich", "bravo", "glückwunsch", "ganz toll"],
-        "phishing": ["konto verifizieren", "konto bestätigen", "klicken sie auf den link", "ihr passwort",
+        "phishing": ["jetzt zahlen", "hier abholen", "ausgewählt", "zollgebühr", "ungewöhnliche anmeldung", "rufen sie sofort", "zahlungsdaten aktualisieren", "konto verifizieren", "konto bestätigen", "klicken sie auf den link", "ihr passwort",
                      "kartendaten", "gewonnen", "gewinnspiel", "krypto*", "gesperrt"],
-        "ad": ["rabatt*", "gutschein*", "jetzt kaufen", "jetzt bestellen", "angebot*", "sale", "reduziert"],
+        "ad": ["kostenlos testen", "jetzt kostenlos", "gratis testen", "ohne limit", "rabatt*", "gutschein*", "jetzt kaufen", "jetzt bestellen", "angebot*", "sale", "reduziert"],
         "job": ["wir stellen ein", "stellenangebot*", "jobangebot*", "wir suchen", "jetzt bewerben",
                 "bewerbung", "ausbildung"],
         "negator": ["nicht", "kein", "keine", "keinen", "keiner", "nie", "niemals", "nichts", "niemand", "ohne"],
@@ -191,6 +196,7 @@ CUES: dict[str, dict[str, list[str]]] = {
     },
     "es": {
         "problem": [
+            "otra vez", "de nuevo", "sin avisar", "qué pasa", "bloquead*", "rechaz*", 
             "no funciona*", "no sirve", "no puedo", "no me llega", "no ha llegado", "no llegó", "no llego",
             "no he recibido", "no recibí", "no responden", "no contestan", "sin respuesta", "todavía",
             "todavia", "aún no", "aun no", "sigo esperando", "seguimos esperando", "hace días",
@@ -210,9 +216,9 @@ CUES: dict[str, dict[str, list[str]]] = {
                    "contenta", "rápido", "rapido", "buenísim*", "bien hecho", "fantástic*"],
         "sarcasm": ["gracias por nada", "muchas gracias eh", "qué bien", "que bien", "como siempre",
                     "bravo", "enhorabuena", "genial, ", "felicidades"],
-        "phishing": ["verifica tu cuenta", "confirma tu cuenta", "haz clic", "haga clic", "tu contraseña",
+        "phishing": ["paga aquí", "paga aqui", "reclama aquí", "seleccionado", "gastos de aduana", "actualiza tus datos", "inicio de sesión inusual", "verifica tu cuenta", "confirma tu cuenta", "haz clic", "haga clic", "tu contraseña",
                      "datos de tu tarjeta", "has ganado", "ganaste", "sorteo", "cripto*", "bloqueada"],
-        "ad": ["descuento*", "oferta*", "código promocional", "compra ya", "compra ahora", "rebajas",
+        "ad": ["prueba gratis", "pruébalo gratis", "gratis", "sin límite", "descuento*", "oferta*", "código promocional", "compra ya", "compra ahora", "rebajas",
                "envío gratis"],
         "job": ["estamos contratando", "oferta de empleo", "oferta de trabajo", "vacante*", "buscamos",
                 "únete a nuestro equipo", "empleo"],
@@ -222,6 +228,7 @@ CUES: dict[str, dict[str, list[str]]] = {
     },
     "fr": {
         "problem": [
+            "de nouveau", "sans prévenir", "c quoi le pb", "bloqué*", "refus*", 
             "ne fonctionne pas", "fonctionne pas", "ne marche pas", "marche pas", "marche plus", "ne marche plus",
             "impossible", "je n'arrive pas", "j'arrive pas", "pas reçu", "pas recu", "jamais reçu",
             "pas arrivé", "pas livré", "toujours pas", "toujours rien", "encore", "depuis des jours",
@@ -241,10 +248,10 @@ CUES: dict[str, dict[str, list[str]]] = {
                    "contente", "rapide", "au top", "impeccable"],
         "sarcasm": ["merci pour rien", "merci du cadeau", "bravo", "comme d'habitude", "comme toujours",
                     "génial, ", "super, ", "félicitations", "chapeau"],
-        "phishing": ["vérifiez votre compte", "confirmez votre compte", "cliquez sur le lien", "cliquez ici",
+        "phishing": ["payez ici", "réclamez", "sélectionné", "frais de douane", "mettez à jour vos informations", "connexion inhabituelle", "vérifiez votre compte", "confirmez votre compte", "cliquez sur le lien", "cliquez ici",
                      "votre mot de passe", "coordonnées bancaires", "vous avez gagné", "concours", "crypto*",
                      "compte bloqué"],
-        "ad": ["réduction*", "promo*", "code promo", "achetez", "commandez", "soldes", "livraison gratuite",
+        "ad": ["essai gratuit", "essayez gratuitement", "gratuit", "sans limite", "réduction*", "promo*", "code promo", "achetez", "commandez", "soldes", "livraison gratuite",
                "offre"],
         "job": ["nous recrutons", "on recrute", "offre d'emploi", "offres d'emploi", "poste à pourvoir",
                 "rejoignez", "recrutement", "cdi", "stage"],
@@ -254,6 +261,7 @@ CUES: dict[str, dict[str, list[str]]] = {
     },
     "pt": {
         "problem": [
+            "de novo", "outra vez", "sem aviso", "o que aconteceu", "bloquead*", "recus*", 
             "não funciona*", "nao funciona*", "não consigo", "nao consigo", "não chegou", "nao chegou",
             "não recebi", "nao recebi", "não respondem", "nao respondem", "sem resposta", "ainda não",
             "ainda nao", "até agora", "ate agora", "continuo esperando", "há dias", "faz uma semana",
@@ -272,9 +280,9 @@ CUES: dict[str, dict[str, list[str]]] = {
                    "rápido", "rapido", "top", "parabéns", "parabens"],
         "sarcasm": ["obrigado por nada", "obrigada por nada", "parabéns", "que ótimo", "como sempre",
                     "muito bom, ", "ótimo, ", "show de bola"],
-        "phishing": ["verifique sua conta", "confirme sua conta", "clique no link", "clique aqui", "sua senha",
+        "phishing": ["pague aqui", "resgate aqui", "selecionado", "taxa alfandegária", "taxa de alfândega", "atualize seus dados", "acesso incomum", "verifique sua conta", "confirme sua conta", "clique no link", "clique aqui", "sua senha",
                      "dados do cartão", "você ganhou", "voce ganhou", "sorteio", "cripto*", "bloqueada"],
-        "ad": ["desconto*", "promoção", "promocao", "cupom", "compre já", "compre agora", "frete grátis",
+        "ad": ["teste grátis", "experimente grátis", "grátis", "sem limite", "desconto*", "promoção", "promocao", "cupom", "compre já", "compre agora", "frete grátis",
                "oferta*"],
         "job": ["estamos contratando", "vaga*", "oportunidade de emprego", "trabalhe conosco", "contrata-se",
                 "emprego"],
@@ -308,6 +316,9 @@ CUES: dict[str, dict[str, list[str]]] = {
     },
     "zh": {
         "problem": [
+            "又", "没有任何通知", "拒绝", 
+            "崩了", "挂了", "炸了", "进不去", "收不到", "找不到", "没用", "冻结", "扣了", "两次", "没反应", "取消不了",
+            "用不了", "失效", "过期", "延误", "丢件", "删了", "不存在", "卡住", "卡成", "断一次", "洒了", "没返",
             "退款", "退钱", "退货", "还没", "还是没", "一直没", "至今", "到现在", "不能用", "用不了", "不能", "无法",
             "打不开", "登不上", "登录不了", "没收到", "没到", "未收到", "没有收到", "不工作", "坏了", "故障", "错误",
             "报错", "崩溃", "闪退", "卡顿", "卡死", "死机", "断网", "没信号", "没网", "停电", "延迟", "迟到", "晚到",
@@ -321,10 +332,10 @@ CUES: dict[str, dict[str, list[str]]] = {
                     "回复"],
         "praise": ["谢谢", "感谢", "好吃", "很好", "不错", "满意", "好评", "推荐", "喜欢", "很快", "速度快",
                    "超赞", "赞", "完美", "棒", "优秀", "给力", "贴心", "方便", "干净"],
-        "sarcasm": ["谢谢你们", "真是谢谢", "呵呵", "真棒啊", "厉害了", "服了", "好一个"],
-        "phishing": ["验证账户", "点击链接", "点击此处", "你的密码", "银行卡信息", "中奖", "恭喜您", "加微信",
+        "sarcasm": ["绝了", "我真的会谢", "佩服", "真是太感谢", "懂惊喜", "真棒", "绝绝子", "满分", "谢谢你们", "真是谢谢", "呵呵", "真棒啊", "厉害了", "服了", "好一个"],
+        "phishing": ["补填信息", "更新支付信息", "请点击", "领取", "海关", "关税", "异常登录", "验证账户", "点击链接", "点击此处", "你的密码", "银行卡信息", "中奖", "恭喜您", "加微信",
                      "加qq", "比特币", "账户冻结", "账户异常"],
-        "ad": ["优惠", "折扣", "促销", "限时", "抢购", "领券", "下单立减", "包邮", "秒杀"],
+        "ad": ["免费试用", "免费", "不限量", "优惠", "折扣", "促销", "限时", "抢购", "领券", "下单立减", "包邮", "秒杀"],
         "job": ["招聘", "诚聘", "招人", "职位", "岗位", "兼职", "加入我们"],
         "negator": ["不", "没", "没有", "别", "未", "无", "非"],
         "intensifier": ["很", "非常", "太", "特别", "超", "极", "十分", "真", "好", "最"],
@@ -343,6 +354,11 @@ CUES: dict[str, dict[str, list[str]]] = {
     },
 }
 
+# words that deny a problem right before it: "no problems", "никаких проблем", "bez problemu"
+NONE_WORDS = frozenset("""no zero without never nothing any никаких никакой ни без ноль нет жодних жодної жодного
+    без нуль ні żadnych żadnego żadnej bez zero keine keinen kein ohne null ningún ninguna ningun sin cero aucun
+    aucune sans zéro nenhum nenhuma sem zero nessun nessuna senza""".split())
+
 CATEGORIES = ("problem", "request", "praise", "sarcasm", "phishing", "ad", "job")
 
 # order/ticket/case numbers in any language
@@ -354,14 +370,51 @@ ORDER_RE = re.compile(
     r"|#\s?\d{5,}|№\s?\d{3,}|\b[A-Z]{2,4}-?\d{5,}\b",
     re.I | re.U,
 )
+_DIGIT_RUN_RE = re.compile(r"\d{3,}")
+# links that phishing uses: hyphenated lookalike domains, URL shorteners, login/payment paths
+LINK_RE = re.compile(r"(?<![\w@.-])(?:https?://)?(?:www\.)?((?:[a-z0-9]+-)+[a-z0-9]+\.[a-z]{2,6}|"
+                     r"(?:tinyurl\.com|bit\.ly|t\.ly|cutt\.ly|is\.gd|goo\.gl|rb\.gy)(?=/))(?:/\S*)?", re.I)
+PHISHY_LINK_WORDS = ("login", "secure", "verify", "verif", "pay", "billing", "bonus", "gift", "prize", "gewinn",
+                     "cadeau", "premio", "nagroda", "kompens", "indemn", "zustell", "livraison", "dostav",
+                     "entrega", "reembolso", "refund")
+
+
+def order_number(text: str) -> str | None:
+    """The first order/ticket/account number in a post (``ORDER_RE``), or None.
+
+    ``ORDER_RE`` is slow to search over a whole post, so it only runs on a short window around each
+    run of 3+ digits (every match of it contains one)."""
+    for m in _DIGIT_RUN_RE.finditer(text):
+        end = m.end()
+        while end < len(text) and (text[end].isalnum() or text[end] == "-"):
+            end += 1
+        hit = ORDER_RE.search(text, max(0, m.start() - 48), end)
+        if hit is not None:
+            return hit.group(0)
+    return None
+
+
 QUESTION_RE = re.compile(r"[?？¿]")
 NEG_EMOJI_RE = re.compile("[\U0001F620-\U0001F62B\U0001F621\U0001F92C\U0001F92F\U0001F44E\U0001F612\U0001F615"
                           "\U0001F61E\U0001F61F\U0001F622\U0001F62D\U0001F630\U0001F629\U0001F624\U0001F494"
-                          "\U0001F644\U0001F611\U0001F610\U0001F926\U0001F937\U0001F620\u2639]")
+                          "\U0001F644\U0001F611\U0001F610\U0001F926\U0001F937\U0001F620\u2639\u274C\U0001F6AB\U0001F480"
+                          "\U0001F92E\U0001F922]")
 POS_EMOJI_RE = re.compile("[\U0001F600-\U0001F60D\U0001F60A\U0001F970\U0001F60E\U0001F44D\U0001F44F\U0001F64F"
                           "\u2764\U0001F495\U0001F496\U0001F497\U0001F499\U0001F49A\U0001F49B\U0001F49C\U0001F389"
                           "\U0001F525\U0001F4AF\u2728\U0001F929\U0001F973\U0001F618\u263A\U0001F642]")
-ROLL_EYES_RE = re.compile("[\U0001F644\U0001F612\U0001F643]")  # sarcasm emoji
+ROLL_EYES_RE = re.compile("[\U0001F644\U0001F612\U0001F643\U0001F921]")  # sarcasm emoji
+# any of the emoji above, to find them in one pass
+ANY_EMOJI_RE = re.compile("[" + "".join(p.pattern[1:-1] for p in (NEG_EMOJI_RE, POS_EMOJI_RE, ROLL_EYES_RE)) + "]")
+
+
+def emoji_counts(text: str) -> tuple[int, int, bool]:
+    """(negative emoji, positive emoji, any sarcasm emoji) in a post."""
+    found = ANY_EMOJI_RE.findall(text)
+    if not found:
+        return 0, 0, False
+    neg = sum(1 for e in found if NEG_EMOJI_RE.match(e))
+    pos = sum(1 for e in found if POS_EMOJI_RE.match(e))
+    return neg, pos, any(ROLL_EYES_RE.match(e) for e in found)
 
 
 def _term_pattern(term: str, cjk: bool) -> str:
@@ -390,7 +443,7 @@ def pattern(lang: str, category: str) -> re.Pattern[str] | None:
 _TOKEN_RE = re.compile(r"[^\W_]+(?:['’][^\W_]+)*|[^\w\s]", re.U)
 
 
-_CACHE_MAX = 200_000  # distinct tokens remembered per index (cleared when full)
+_CACHE_MAX = 50_000  # distinct tokens remembered per index (cleared when full; bounds memory)
 
 
 class _Index:
@@ -424,6 +477,10 @@ class _Index:
                     else:
                         self.first.setdefault(toks[0], []).append(entry)
         self.prefix_lens_sorted = sorted(self.prefix_lens, reverse=True)
+        self._substr_by_first: dict[str, list[tuple[str, str]]] = {}
+        for cat, term in self.substr:
+            if term:
+                self._substr_by_first.setdefault(term[0], []).append((cat, term))
         self._cache: dict[str, tuple | None] = {}
         self._hits: set[str] = set()  # cached tokens that start or match a term
 
@@ -443,38 +500,46 @@ class _Index:
             self._hits.add(tok)
         return info
 
-    def scan(self, low: str, tokens: list[str], out: dict[str, list[str]]) -> None:
-        for cat, term in self.substr:
-            if term in low:
-                out[cat].append(term)
+    def scan(self, low: str, tokens: list[str]) -> dict[str, list[str]]:
+        """category -> matched terms (only categories with a match appear; duplicates possible)."""
+        out: dict[str, list[str]] = {}
+        if self.substr:
+            by_first = self._substr_by_first
+            for ch in sorted(by_first.keys() & set(low)):
+                for cat, term in by_first[ch]:
+                    if term in low:
+                        out.setdefault(cat, []).append(term)
         if not tokens:
-            return
+            return out
         cache = self._cache
         if len(cache) >= _CACHE_MAX:
             cache.clear()
             self._hits.clear()
         distinct = set(tokens)
-        for tok in distinct.difference(cache):
+        for tok in distinct.difference(cache):  # a set minus a dict: one dict lookup per token
             self._lookup(tok)
         found = self._hits.intersection(distinct)
         if not found:
-            return
+            return out
         n = len(tokens)
-        for i, tok in enumerate(tokens):
-            if tok not in found:
+        for i in [i for i, tok in enumerate(tokens) if tok in found]:
+            tok = tokens[i]
+            info = cache.get(tok) or self._lookup(tok)  # (another thread may have just cleared the cache)
+            if info is None:
                 continue
-            entries, prefix_cats = cache[tok]
+            entries, prefix_cats = info
             for cat, term, rest, is_prefix in entries:
                 k = len(rest)
                 if not k:
-                    out[cat].append(term)
+                    out.setdefault(cat, []).append(term)
                 elif i + k < n:
-                    ok = all(tokens[i + 1 + j] == rest[j] for j in range(k - 1))
                     last = tokens[i + k]
-                    if ok and (last == rest[-1] or (is_prefix and last.startswith(rest[-1]))):
-                        out[cat].append(" ".join(tokens[i:i + k + 1]) if is_prefix else term)
+                    if (last == rest[-1] or (is_prefix and last.startswith(rest[-1]))) and (
+                            k == 1 or tokens[i + 1:i + k] == list(rest[:-1])):
+                        out.setdefault(cat, []).append(" ".join(tokens[i:i + k + 1]) if is_prefix else term)
             for cat in prefix_cats:
-                out[cat].append(tok)
+                out.setdefault(cat, []).append(tok)
+        return out
 
 
 @lru_cache(maxsize=None)
@@ -486,13 +551,19 @@ def tokens(low: str) -> list[str]:
     return _TOKEN_RE.findall(low)
 
 
-def scan(langs: list[str], low: str, toks: list[str] | None = None) -> dict[str, list[str]]:
-    """All cue matches per category for these languages in lower-case text, in order of language."""
-    out: dict[str, list[str]] = {c: [] for c in CATEGORIES}
-    langs_t = tuple(l for l in langs if l in CUES)
-    if langs_t:
-        index(langs_t).scan(low, _TOKEN_RE.findall(low) if toks is None else toks, out)
-    return {c: list(dict.fromkeys(v)) if len(v) > 1 else v for c, v in out.items()}
+@lru_cache(maxsize=None)
+def _index_for(langs: tuple[str, ...]) -> _Index | None:
+    known = tuple(lang for lang in langs if lang in CUES)
+    return index(known) if known else None
+
+
+def scan(langs: list[str] | tuple[str, ...], low: str, toks: list[str] | None = None) -> dict[str, list[str]]:
+    """Cue matches per category (every category present, each term once) for these languages in
+    lower-case text, in order of language."""
+    ix = _index_for(tuple(langs))
+    found = ix.scan(low, _TOKEN_RE.findall(low) if toks is None else toks) if ix is not None else {}
+    return {c: (list(dict.fromkeys(found[c])) if len(found[c]) > 1 else found[c]) if c in found else []
+            for c in CATEGORIES}
 
 
 def find(lang: str, category: str, text: str) -> list[str]:

@@ -1,10 +1,11 @@
 """Learned text features without scikit-learn: hashed character and word n-grams in numpy.
 
 Character 2-5-grams of the model text (lower-case, URLs/handles/digits replaced, padded with
-spaces) and word 1-2-grams are hashed into 2**BITS buckets. Each group is scaled by
-1/sqrt(number of n-grams in the post), so a linear model's score is
-``sum(w[bucket]) / sqrt(n)`` per group: the same formula at training time (a scipy CSR matrix for
-scikit-learn) and at run time (``np.bincount`` over a whole batch at once).
+spaces) and word 1-2-grams are hashed into 2**BITS buckets each. Character n-grams are hashed for a
+whole batch at once in numpy (the texts as one UTF-32 array); words get one crc32 per distinct token
+(remembered) and their bigrams are mixed in numpy. Each group is scaled by 1/sqrt(number of n-grams
+in the post), so a linear model's score is ``sum(w[bucket]) / sqrt(n)`` per group: the same formula
+at training time (a scipy CSR matrix for scikit-learn) and at run time (``np.bincount`` over a batch).
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ _tok_hash: dict[str, int] = {}  # token -> crc32, remembered (cleared when large
 
 def _word_hashes(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Word unigrams and bigrams: one crc32 per distinct token, bigrams mixed in numpy for the batch."""
-    if len(_tok_hash) > 500_000:
+    if len(_tok_hash) > 200_000:
         _tok_hash.clear()
     get = _tok_hash.get
     crc = zlib.crc32
@@ -89,11 +90,13 @@ def hashed_pairs(texts: list[str]) -> list[tuple[np.ndarray, np.ndarray, np.ndar
 
 
 def linear_scores(texts: list[str], weights: np.ndarray) -> np.ndarray:
-    """sum over n-grams of weights[bucket] * scale, per text (weights has 2 * 2**BITS entries)."""
+    """sum over n-grams of weights[bucket] * scale, per text (weights has 2 * 2**BITS entries).
+
+    The per-text scale 1/sqrt(n) is applied after summing (the same value as `hashed_pairs` gives)."""
     total = np.zeros(len(texts), np.float64)
-    for g, (d, b, v) in enumerate(hashed_pairs(texts)):
-        w = weights[g * (1 << BITS) + b].astype(np.float64)
-        total += np.bincount(d, weights=w * v, minlength=len(texts))
+    for g, (d, b, counts) in enumerate((_char_hashes(texts), _word_hashes(texts))):
+        sums = np.bincount(d, weights=weights[g * (1 << BITS) + b], minlength=len(texts))
+        total += sums / np.sqrt(np.maximum(counts, 1.0))
     return total
 
 

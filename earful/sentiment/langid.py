@@ -2,13 +2,16 @@
 
 Order of decisions, cheapest first:
 1. Handles, URLs, hashtags, e-mails, emoji, digits and punctuation are stripped (`text.strip_noise`).
-2. Too little text left (under 2 words or 6 letters for alphabetic scripts, under 2 characters for
-   CJK) -> ``"und"``: a short post is not guessed.
-3. Script shortcuts: kana -> ja, Han -> zh; Cyrillic is split into Russian / Ukrainian by the letters
-   only one of them has (і ї є ґ versus ы э ё ъ) and by function words.
-4. Latin script: exclusive function words and diacritics of the configured languages decide when
-   they agree clearly.
-5. Otherwise lingua-language-detector, restricted to the configured languages of that script, with
+2. Script shortcuts: kana -> ja, Han -> zh (CJK needs 2+ characters).
+3. Too little text left (under 2 words or 6 letters) -> ``"und"``: a short post is not guessed.
+4. Cyrillic is split into Russian / Ukrainian by the letters only one of them has (і ї є ґ versus
+   ы э ё ъ).
+5. A stop-word vote: every function word of the configured languages of the script (shared words
+   split their vote) and, for Latin, each language's diacritics. The best language wins when it has
+   at least VOTE_MIN points and VOTE_RATIO times the runner-up (measured on xlm-t tweets, complaint
+   tweets and the labelled posts: decides about 3 in 4 Latin posts, 99.3% of them right).
+6. Otherwise lingua-language-detector, restricted to the languages the vote saw (all of the script's
+   when it saw none), high-accuracy mode for texts under 120 characters, low-accuracy mode above, with
    a minimum relative distance so that an unsure answer becomes ``"und"``.
 
 A platform language hint is used when it is a configured language written in the text's script.
@@ -19,7 +22,6 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Sequence
-from functools import lru_cache
 
 from earful.sentiment.text import strip_noise
 
@@ -105,7 +107,7 @@ def _vote_table(languages: tuple[str, ...], table: dict[str, str | list[str]], s
         items = table.get(lang, ())
         for item in set(items.split() if split and isinstance(items, str) else items):
             owners.setdefault(item, []).append(lang)
-    return {item: tuple((l, 1.0 / len(ls)) for l in ls) for item, ls in owners.items()}
+    return {item: tuple((lang, 1.0 / len(ls)) for lang in ls) for item, ls in owners.items()}
 
 
 _lingua_lock = threading.Lock()
@@ -115,7 +117,8 @@ _LINGUA_CODES = {"pt": "PT", "zh": "ZH"}
 
 
 LONG = 120  # stripped texts at least this long use lingua's faster low-accuracy mode (trigrams only)
-HIGH_ACCURACY_MAX = 3  # ... and so do texts with more candidate languages than this (high accuracy: 3x slower)
+HIGH_ACCURACY_MAX = 8  # ... and texts with more candidate languages than this (high accuracy is ~3x slower, but
+                       # measured on xlm-t + labelled posts it errs 1% instead of 4% on fr, es, en: kept for all)
 
 
 def lingua_detector(languages: tuple[str, ...], low_accuracy: bool = False):
@@ -138,7 +141,7 @@ def lingua_detector(languages: tuple[str, ...], low_accuracy: bool = False):
 def preload(languages: Sequence[str]) -> None:
     """Load the lingua models now (they otherwise load on first use)."""
     for script in {"latin", "cyrillic"}:
-        langs = tuple(sorted(l for l in languages if SCRIPT.get(l) == script))
+        langs = tuple(sorted(lang for lang in languages if SCRIPT.get(lang) == script))
         for low_acc in (False, True):
             det = lingua_detector(langs, low_acc) if len(langs) >= 2 else None
             if det is not None:
@@ -154,7 +157,7 @@ class LanguageId:
             self._by_script[SCRIPT.get(lang, "other")] += (lang,)
         latin = self._by_script.get("latin", ())
         self._latin_words = _vote_table(latin, STOPWORDS, False)
-        self._latin_marks = {c: v for c, v in _vote_table(latin, {l: list(DIACRITICS.get(l, "")) for l in latin},
+        self._latin_marks = {c: v for c, v in _vote_table(latin, {lang: list(DIACRITICS.get(lang, "")) for lang in latin},
                                                           False).items()}
         self._latin_mark_set = frozenset(self._latin_marks)
         cyr = self._by_script.get("cyrillic", ())
@@ -188,7 +191,7 @@ class LanguageId:
     # -- internals ------------------------------------------------------------------------------
     def _fast(self, text: str, hint: str | None) -> tuple[str, tuple[str, tuple[str, ...]] | None]:
         """(language, None) when decided here, else (UND, (stripped text, candidate languages))."""
-        stripped = strip_noise(text)
+        stripped = strip_noise(text.lower())  # lingua lower-cases too
         if not stripped:
             return UND, None
         ascii_only = stripped.isascii()
@@ -217,7 +220,7 @@ class LanguageId:
             return UND, None
         if len(candidates) == 1:
             return candidates[0], None
-        low = stripped.lower()
+        low = stripped
         if script == "cyrillic":
             if "uk" in candidates and "ru" in candidates:
                 uk, ru = len(_UK_ONLY.findall(low)), len(_RU_ONLY.findall(low))
@@ -225,9 +228,9 @@ class LanguageId:
                     return "uk", None
                 if ru and not uk:
                     return "ru", None
-            guess, scored = self._vote(low.split(), self._cyr_words, None)
+            guess, scored = self._vote(words, self._cyr_words, None)
         elif script == "latin":
-            guess, scored = self._vote(low.split(), self._latin_words,
+            guess, scored = self._vote(words, self._latin_words,
                                        None if ascii_only else self._latin_mark_set.intersection(low), low)
         else:
             return UND, (stripped, candidates)
@@ -235,7 +238,7 @@ class LanguageId:
             return guess, None
         # lingua decides between the languages the vote saw (all of the script's when it saw none)
         if len(scored) >= 2:
-            candidates = tuple(l for l in candidates if l in scored)
+            candidates = tuple(lang for lang in candidates if lang in scored)
         return UND, (stripped, candidates)
 
     def _vote(self, words: list[str], table, marks, low: str = "") -> tuple[str | None, dict[str, float]]:
@@ -253,9 +256,12 @@ class LanguageId:
                     scores[lang] = scores.get(lang, 0.0) + v * n
         if not scores:
             return None, scores
-        ranked = sorted(scores.items(), key=lambda kv: -kv[1])
-        best, top = ranked[0]
-        second = ranked[1][1] if len(ranked) > 1 else 0.0
+        best, top, second = "", 0.0, 0.0
+        for lang, v in scores.items():  # (a tie never passes the ratio test below)
+            if v > top:
+                best, top, second = lang, v, top
+            elif v > second:
+                second = v
         if top >= VOTE_MIN and top >= VOTE_RATIO * second:
             return best, scores
         return None, scores

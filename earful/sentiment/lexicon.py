@@ -5,10 +5,11 @@ valence; a negator within the three preceding words flips and damps it (x -0.74)
 right before it boosts it (x 1.3); multi-word problem cues (`cues.py`) add -1.5 each; positive and
 negative emoji add +-1.2; the sum is squashed with s / sqrt(s^2 + 15) like VADER's compound.
 
-Lexicons (`model/lexicons.json`) are built by `training.build_lexicons` from the shared data
-(xlm-t tweets for de/es/fr/pt/it, SentiRuEval-2016 and the Chen-Skiena lists for ru, the
-ChineseNlpCorpus reviews for zh) plus the hand-written seed words in `SEEDS` (all languages; the only
-source for pl and uk). Words ending in ``*`` are prefixes (for inflected languages).
+Lexicons (`model/lexicons.json`) are built by `training.build_lexicons`: weights derived (log-odds of
+positive vs negative posts) from the shared data - xlm-t tweets for de/es/fr/pt/it, SentiRuEval-2016
+tweets for ru, the ChineseNlpCorpus reviews for zh - plus the hand-written seed words in `SEEDS` (all
+languages; the only source for pl and uk). The GPL-3.0 Chen-Skiena Russian lists are not used.
+Words ending in ``*`` are prefixes (for inflected languages). Valences are remembered per token.
 """
 
 from __future__ import annotations
@@ -102,7 +103,7 @@ class LexiconScorer:
         self.intensifiers = cues.word_set(lang, "intensifier")
         self.cjk = lang in cues.CJK
         self.max_len = max((len(w) for w in words), default=1) if self.cjk else 0
-        self._cache: dict[str, float] = {}  # token -> valence, remembered (cleared at 200k tokens)
+        self._cache: dict[str, float] = {}  # token -> valence, remembered (cleared at 50k tokens)
 
     def valence(self, token: str) -> float:
         v = self._cache.get(token)
@@ -116,7 +117,7 @@ class LexiconScorer:
                 if p is not None:
                     v = p
                     break
-        if len(self._cache) >= 200_000:
+        if len(self._cache) >= 50_000:
             self._cache.clear()
         self._cache[token] = v
         return v

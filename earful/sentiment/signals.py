@@ -8,20 +8,23 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from earful.sentiment import cues
 from earful.sentiment.text import HANDLE_RE, URL_RE, handles_in
 
+LANG_FEATURES = ("ru", "pl", "zh", "de", "es", "fr", "uk", "pt", "und")  # per-language offsets (en: none)
 DENSE_NAMES = (
     "sentiment", "negative", "positive", "vader_neg", "problem", "request", "praise", "sarcasm", "question",
     "order_number", "addressed", "competitor", "neg_emoji", "pos_emoji", "phishing", "ad", "job", "url",
     "exclaim", "caps", "log_len", "is_en", "praise_and_problem", "negator", "starts_with_handle",
-    "only_competitor",
-)
+    "only_competitor", "denied_problem",
+) + tuple(f"lang_{lang}" for lang in LANG_FEATURES)
 _CLAUSE_RE = re.compile(r"[.!?;。！？\n]+|\b(?:but|unlike|whereas|while|aber|ale|но|але|pero|mais|mas|ma)\b|但是|不像")
 _WORDS_RE = re.compile(r"\w+", re.U)
 _DIGITS = re.compile(r"\d{3}")
+_CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 _CAPS_RE = re.compile(r"(?<!\w)[A-Z\u00c0-\u00de\u0400-\u042f]{3,}(?!\w)")  # shouted words
 
 
@@ -51,6 +54,7 @@ class Signals:
     exclaim: int = 0
     caps: float = 0.0
     n_words: int = 0
+    denied_problem: bool = False
 
     def dense(self) -> list[float]:
         s = self.sentiment
@@ -65,7 +69,8 @@ class Signals:
             math.log1p(self.n_words) / 4, 1.0 if self.lang == "en" else 0.0,
             1.0 if (self.praise and self.problem) else 0.0, 1.0 if self.negator else 0.0,
             1.0 if self.starts_with_handle else 0.0, 1.0 if self.only_competitor else 0.0,
-        ]
+            1.0 if self.denied_problem else 0.0,
+        ] + [1.0 if self.lang == lang else 0.0 for lang in LANG_FEATURES]
 
 
 def _refs(low: str, names: tuple[str, ...]) -> bool:
@@ -82,34 +87,40 @@ def extract(text: str, low: str, lang: str, brand) -> Signals:
     found = cues.scan(langs, low, toks)
     sig.problem, sig.request, sig.praise = found["problem"], found["request"], found["praise"]
     sig.sarcasm, sig.phishing, sig.ad, sig.job = found["sarcasm"], found["phishing"], found["ad"], found["job"]
+    if sig.problem and not cues.NONE_WORDS.isdisjoint(toks):
+        kept = _undenied(sig.problem, toks)
+        sig.denied_problem = len(kept) < len(sig.problem)
+        sig.problem = kept
     sig.n_words = len(low.split())
+    if lang in cues.CJK:  # no spaces between words: about 1.5 characters a word
+        sig.n_words += int(len(_CJK_RE.findall(low)) / 1.5)
     if langs:
         sig.negator = not cues.word_set(langs[0], "negator").isdisjoint(toks)
     ascii_only = text.isascii()
     sig.question = "?" in text or (not ascii_only and ("？" in text or "¿" in text))
     if _DIGITS.search(text) is not None:
-        m = cues.ORDER_RE.search(text)
-        sig.order_number = m.group(0) if m else None
+        sig.order_number = cues.order_number(text)
     if not ascii_only:
-        sig.neg_emoji = len(cues.NEG_EMOJI_RE.findall(text))
-        sig.pos_emoji = len(cues.POS_EMOJI_RE.findall(text))
-        sig.roll_eyes = bool(cues.ROLL_EYES_RE.search(text))
+        sig.neg_emoji, sig.pos_emoji, sig.roll_eyes = cues.emoji_counts(text)
         sig.exclaim = text.count("!") + text.count("！")
     else:
         sig.exclaim = text.count("!")
     sig.url = ("http" in low or "www." in low) and URL_RE.search(text) is not None
+    if "." in low and ("-" in low or "/" in low):
+        link = _suspicious_link(low, brand)
+        if link:
+            sig.phishing.append(link)
+            sig.url = True
     if text != low and sig.n_words:
         sig.caps = min(1.0, len(_CAPS_RE.findall(text)) / sig.n_words)
     sig.starts_with_handle = text.lstrip(" .\"'").startswith("@")
     handles = handles_in(text) if "@" in text else []
     if brand is not None:
-        own = {h.lower().lstrip("@") for h in brand.handles}
+        own, key, comps = _brand_keys(brand)
         hit = next((h for h in handles if h in own), None)
-        if hit is None and brand.name and handles:
-            key = re.sub(r"\W", "", brand.name.lower())
-            hit = next((h for h in handles if key and key in h.replace("_", "")), None)
+        if hit is None and key and handles:
+            hit = next((h for h in handles if key in h.replace("_", "")), None)
         sig.addressed = hit
-        comps = tuple(c.lower().lstrip("@") for c in brand.competitors)
         if comps:
             sig.competitor = next((c for c in comps if c and c in low), None)
         if sig.competitor:
@@ -117,6 +128,38 @@ def extract(text: str, low: str, lang: str, brand) -> Signals:
     elif sig.starts_with_handle and handles:
         sig.addressed = handles[0]
     return sig
+
+
+@lru_cache(maxsize=1024)
+def _brand_keys(brand) -> tuple[frozenset[str], str, tuple[str, ...]]:
+    """(own handles, name key, competitor names) of a brand, lower-case."""
+    own = frozenset(h.lower().lstrip("@") for h in brand.handles)
+    key = re.sub(r"\W", "", brand.name.lower()) if brand.name else ""
+    return own, key, tuple(c.lower().lstrip("@") for c in brand.competitors)
+
+
+def _undenied(problems: list[str], toks: list[str]) -> list[str]:
+    """Problem cues that no "none" word ("no", "никаких", "żadnych", "keine") denies within two tokens."""
+    kept = []
+    for cue in problems:
+        first = cue.split()[0]
+        at = [i for i, t in enumerate(toks) if t == first or (t.startswith(first) and " " not in cue)]
+        if at and all(not cues.NONE_WORDS.isdisjoint(toks[max(0, i - 2):i]) for i in at):
+            continue
+        kept.append(cue)
+    return kept
+
+
+def _suspicious_link(low: str, brand) -> str | None:
+    """'lookalike link' for a hyphenated domain naming the brand or a phishing word, or a URL shortener."""
+    key = re.sub(r"\W", "", brand.name.lower()) if brand is not None and brand.name else ""
+    for m in cues.LINK_RE.finditer(low):
+        host = m.group(1)
+        if "-" not in host:
+            return "shortened link"
+        if (key and key in host.replace("-", "")) or any(w in m.group(0) for w in cues.PHISHY_LINK_WORDS):
+            return "lookalike link"
+    return None
 
 
 def _problem_only_about_competitor(low: str, lang: str, brand, comps: tuple[str, ...]) -> bool:

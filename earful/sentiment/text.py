@@ -16,15 +16,18 @@ _CONTROL = dict.fromkeys([c for c in range(32) if c not in (9, 10, 13)] + list(r
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f"), None)
 _TRANSLATE = {**_CONTROL, **_ZERO_WIDTH}
 
-URL_RE = re.compile(r"(?:https?://|www\.)\S+", re.I)
-HANDLE_RE = re.compile(r"(?<![\w@])@[\w.]{1,50}(?:@[\w.-]+)?", re.U)
+# The patterns start with a literal or a small character set (and look behind only after it), which lets
+# the regex engine skip ahead quickly; they match the same as the plain forms in the comments.
+URL_RE = re.compile(r"[HhWw](?:(?<=[Hh])[Tt][Tt][Pp][Ss]?://|(?<=[Ww])[Ww][Ww]\.)\S+")  # (?i)(?:https?://|www\.)\S+
+HANDLE_RE = re.compile(r"@(?<![\w@]@)[\w.]{1,50}(?:@[\w.-]+)?", re.U)  # (?<![\w@])@[\w.]{1,50}(?:@[\w.-]+)?
 HASHTAG_RE = re.compile(r"#\w+", re.U)
 EMAIL_RE = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")
+_EMAIL_AT_RE = re.compile(r"@(?<=[\w.+-]@)[\w-]+\.[\w.]+\b")  # the "@domain" part of an e-mail address
 NUMBER_RE = re.compile(r"\d+")
 # everything that is not a letter, an apostrophe or whitespace (emoji, punctuation, symbols, digits)
 NON_LETTER_RE = re.compile(r"[^\w\s']|[\d_]", re.U)
 SPACES_RE = re.compile(r"\s+")
-_NOISE_RE = re.compile("|".join(p.pattern for p in (URL_RE, EMAIL_RE, HANDLE_RE, HASHTAG_RE)), re.I | re.U)
+_NOISE_RE = re.compile("|".join(p.pattern for p in (URL_RE, _EMAIL_AT_RE, HANDLE_RE, HASHTAG_RE)), re.U)
 _LETTER_WORDS_RE = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*", re.U)
 
 
@@ -36,18 +39,25 @@ def clean(text: object) -> str:
         text = str(text)
     if len(text) > MAX_CHARS:
         text = text[:MAX_CHARS]
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:  # lone surrogates
+    if text.isascii():  # the common case: only ASCII control characters can be wrong
+        return text.translate(_CONTROL) if _ASCII_CONTROL_RE.search(text) else text
+    if _SURROGATE_RE.search(text):  # lone surrogates
         text = text.encode("utf-8", "replace").decode("utf-8", "replace")
-    if not text.isascii():
+    if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    return text.translate(_TRANSLATE)
+    return text.translate(_TRANSLATE) if _BAD_RE.search(text) else text
+
+
+_ASCII_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
+_BAD_RE = re.compile("[" + "".join(re.escape(chr(c)) for c in _TRANSLATE) + "]")
 
 
 def strip_noise(text: str) -> str:
     """Letters only: handles, URLs, e-mails, hashtags, emoji, digits and punctuation removed."""
-    if "@" in text or "#" in text or "/" in text or "www" in text:
+    if "@" in text or "#" in text or "/" in text or "www" in text or "WWW" in text:
+        if "@" in text and "." in text:
+            text = EMAIL_RE.sub(" ", text)
         text = _NOISE_RE.sub(" ", text)
     return " ".join(_LETTER_WORDS_RE.findall(text))
 
@@ -77,4 +87,4 @@ def for_model_many(texts: list[str]) -> list[str]:
     return [t.strip() for t in joined.split("\x00")]
 
 
-_SPACES_NO_NUL = re.compile(r"[^\S\x00]+")
+_SPACES_NO_NUL = re.compile(r"[^\S ]\s*| \s+")  # runs of whitespace other than one space (NUL is not \s)

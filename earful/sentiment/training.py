@@ -4,8 +4,16 @@ Data (read from ../shared/data and data/labelled, never shipped; only derived we
 - complaints/complaints-train.csv: English complaint tweets (Preotiuc-Pietro et al., ACL 2019)
 - data/labelled/train/<lang>.jsonl: multilingual brand posts (text, lang, brand, is_complaint)
 - corrections given by users (weight 3)
-- lexicons: xlm-t sentiment tweets (cardiffnlp/xlm-t), SentiRuEval-2016, Chen-Skiena Russian lists,
-  ChineseNlpCorpus reviews (SophonPlus), plus the hand-written seeds in lexicon.SEEDS.
+- lexicons: xlm-t sentiment tweets (cardiffnlp/xlm-t), SentiRuEval-2016 tweets, ChineseNlpCorpus reviews
+  (SophonPlus), plus the hand-written seeds in lexicon.SEEDS. (The GPL-3.0 Chen-Skiena Russian word lists
+  are not used: nothing copied from them may ship in this Apache-2.0 project.)
+
+Model: logistic regression (liblinear, C=10) over the hashed n-grams scaled by their naive-Bayes
+log-count ratio |r| (NB-LR, Wang & Manning 2012; r is computed on the training rows of each fit, so
+cross-validation stays honest) and the dense signals (x3). At run time the scaling is folded into the
+stored weights, so the run-time formula is unchanged. C and the scales were chosen by grouped 5-fold
+cross-validation on the training data only (groups: near-duplicate key for the tweets, brand for the
+labelled posts, whose languages share scenarios per brand).
 
 Everything is deterministic (fixed seeds, sorted inputs), so `train` rebuilds the same artifact.
 """
@@ -14,9 +22,11 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import math
 import re
+import zipfile
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -28,11 +38,20 @@ from earful.sentiment.classifier import MODEL_DIR, BrandContext, Classifier
 from earful.sentiment.text import for_model, strip_noise
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED = Path("/work/shared/data") if Path("/work/shared/data").is_dir() else REPO.parent / "shared" / "data"
+# the shared data sits next to the repository (../shared/data), or at /work/shared/data
+SHARED = next((p for p in (REPO.parent / "shared" / "data", Path("/work/shared/data")) if p.is_dir()),
+              REPO.parent / "shared" / "data")
 LABELLED = REPO / "data" / "labelled"
 SEED = 20240601
-C = 1.0
+C = 10.0
+DENSE_SCALE = 3.0  # dense signals are multiplied by this before fitting (less shrinkage than the n-grams)
+NB_ALPHA = 1.0
 CORRECTION_WEIGHT = 3.0
+
+# The labelled data's brand configuration: the competitors data/labelled/README.md says its posts name
+# (a brand configured in earful lists its competitors the same way).
+LABELLED_COMPETITORS = ("Orbix", "Zapbank", "Quickeat", "Buyzo", "Vidora", "Shipfast", "Riftborne", "Mobiq",
+                        "Kashly", "Plannr", "Jetwise")
 
 _XLMT = {"de": "german", "es": "spanish", "fr": "french", "pt": "portuguese", "it": "italian"}
 _TOKEN = re.compile(r"[^\W\d_]{3,}", re.U)
@@ -71,7 +90,18 @@ def _cjk_grams(text: str) -> list[str]:
     return out
 
 
+_lexicon_cache: dict[str, dict[str, dict[str, float]]] = {}
+
+
 def build_lexicons(progress: Callable[[str], None] = print) -> dict[str, dict[str, float]]:
+    """Per-language word -> valence (remembered per process: the shared data does not change)."""
+    key = str(SHARED)
+    if key not in _lexicon_cache:
+        _lexicon_cache[key] = _build_lexicons(progress)
+    return json.loads(json.dumps(_lexicon_cache[key]))
+
+
+def _build_lexicons(progress: Callable[[str], None]) -> dict[str, dict[str, float]]:
     lex: dict[str, dict[str, float]] = {}
     for lang, folder in _XLMT.items():
         base = SHARED / "xlmt_sentiment" / folder
@@ -79,19 +109,13 @@ def build_lexicons(progress: Callable[[str], None] = print) -> dict[str, dict[st
         for split in ("train", "val"):
             texts = (base / f"{split}_text.txt").read_text(encoding="utf-8").splitlines()
             labels = (base / f"{split}_labels.txt").read_text(encoding="utf-8").splitlines()
-            docs += [(t, int(l) - 1) for t, l in zip(texts, labels)]
+            docs += [(t, int(label) - 1) for t, label in zip(texts, labels)]
         lex[lang] = _log_odds(docs, 4, 0.9, _words)
     docs = []
     for name in ("banks", "tkk"):
         with open(SHARED / "sentirueval2016" / f"{name}_test_etalon.csv", encoding="utf-8") as fh:
             docs += [(r["text"], int(r["tweet_label"])) for r in csv.DictReader(fh)]
-    ru = _log_odds(docs, 4, 0.9, _words)
-    for fname, val in (("negative_words_ru.txt", -0.6), ("positive_words_ru.txt", 0.6)):
-        for w in (SHARED / "lexicons" / "chen_skiena_ru" / fname).read_text(encoding="utf-8-sig").split():
-            w = w.strip().lower()
-            if len(w) >= 4 and w not in ru:
-                ru[w] = val
-    lex["ru"] = ru
+    lex["ru"] = _log_odds(docs, 4, 0.9, _words)  # SentiRuEval-2016 only (see the module docstring)
     docs = []
     for fname in ("waimai_10k.csv", "ChnSentiCorp_htl_all.csv", "online_shopping_10_cats.csv"):
         with open(SHARED / "zh" / fname, encoding="utf-8") as fh:
@@ -154,8 +178,16 @@ def load_labelled(split: str, root: Path | None = None) -> list[dict]:
             if "text" in rec and "is_complaint" in rec:
                 rows.append({"text": rec["text"], "lang": rec.get("lang"), "brand": rec.get("brand"),
                              "is_complaint": bool(rec["is_complaint"]), "source": f"labelled/{path.stem}",
-                             "competitors": rec.get("competitors")})
+                             "competitors": rec.get("competitors") or list(LABELLED_COMPETITORS)})
     return rows
+
+
+def row_group(row: dict) -> str:
+    """Cross-validation group: labelled posts by brand (each brand's scenarios recur in every language),
+    everything else by near-duplicate key."""
+    if str(row.get("source", "")).startswith("labelled/") and row.get("brand"):
+        return "brand:" + str(row["brand"]).lower()
+    return group_key(row["text"])
 
 
 def group_key(text: str) -> str:
@@ -165,23 +197,60 @@ def group_key(text: str) -> str:
     return hashlib.md5(t[:60].encode("utf-8", "replace")).hexdigest()
 
 
+def row_brand(row: dict) -> BrandContext | None:
+    """The brand of a labelled row, with the competitors its data set names (see LABELLED_COMPETITORS)."""
+    brand = row.get("brand")
+    if isinstance(brand, str) and brand and row.get("competitors"):
+        brand = {"name": brand, "competitors": list(row["competitors"])}
+    return brand_context(brand)
+
+
 def featurize(clf: Classifier, rows: list[dict]):
     from scipy import sparse
 
     texts = [r["text"] for r in rows]
-    brands = [brand_context(r.get("brand")) for r in rows]
+    brands = [row_brand(r) for r in rows]
     langs = [r.get("lang") for r in rows]
     _, model_texts, _, dense = clf.prepare(texts, brands, langs)
     X = sparse.hstack([features.sparse_matrix(model_texts), sparse.csr_matrix(dense)]).tocsr()
     return X
 
 
-def _fit(X, y, w):
-    from sklearn.linear_model import LogisticRegression
+class LinearModel:
+    """NB-scaled logistic regression over [hashed n-grams | dense signals] (see the module docstring)."""
 
-    m = LogisticRegression(C=C, solver="liblinear", random_state=SEED, max_iter=1000, intercept_scaling=5.0)
-    m.fit(X, y, sample_weight=w)
-    return m
+    def __init__(self, n_hash: int):
+        self.n_hash = n_hash
+
+    def fit(self, X, y, w) -> LinearModel:
+        from sklearn.linear_model import LogisticRegression
+
+        B = X[:, :self.n_hash].copy()
+        B.data[:] = 1.0
+        p = NB_ALPHA + np.asarray(B[y == 1].sum(0)).ravel()
+        q = NB_ALPHA + np.asarray(B[y == 0].sum(0)).ravel()
+        self.scale = np.abs(np.log((p / p.sum()) / (q / q.sum())))
+        self.m = LogisticRegression(C=C, solver="liblinear", random_state=SEED, max_iter=2000, intercept_scaling=5.0)
+        self.m.fit(self._scaled(X), y, sample_weight=w)
+        return self
+
+    def _scaled(self, X):
+        from scipy import sparse
+
+        return sparse.hstack([X[:, :self.n_hash] @ sparse.diags(self.scale),
+                              X[:, self.n_hash:] * DENSE_SCALE]).tocsr()
+
+    def decision_function(self, X) -> np.ndarray:
+        return self.m.decision_function(self._scaled(X))
+
+    def exported(self) -> tuple[np.ndarray, np.ndarray, float]:
+        """(weights of the raw hashed features, weights of the raw dense signals, intercept)."""
+        coef = self.m.coef_[0]
+        return coef[:self.n_hash] * self.scale, coef[self.n_hash:] * DENSE_SCALE, float(self.m.intercept_[0])
+
+
+def _fit(X, y, w) -> LinearModel:
+    return LinearModel(2 << features.BITS).fit(X, y, w)
 
 
 def _folds(groups: list[str], y: np.ndarray, k: int, seed: int = SEED) -> np.ndarray:
@@ -252,47 +321,61 @@ def vader_baseline(texts: list[str]) -> np.ndarray:
 # -- the whole build ---------------------------------------------------------------------------------
 def build(out_path: Path | None = None, corrections: list[dict] | None = None,
           progress: Callable[[str], None] = print, cross_validate: bool = True,
-          labelled_dir: Path | None = None) -> dict:
+          labelled_dir: Path | None = None, sample: int | None = None) -> dict:
+    """Build the artifact in ``out_path`` (default: the shipped model/). ``sample`` keeps only that many
+    complaint tweets (evenly spaced; for fast tests); ``cross_validate`` adds the nested CV figures."""
     out = Path(out_path or MODEL_DIR)
     lex = build_lexicons(progress)
     base = Classifier({}, None, lex)
-    rows = load_complaints() + load_labelled("train", labelled_dir)
+    complaints = load_complaints()
+    if sample is not None and sample < len(complaints):
+        step = len(complaints) / max(sample, 1)
+        complaints = [complaints[int(i * step)] for i in range(sample)]
+    rows = complaints + load_labelled("train", labelled_dir)
     for c in corrections or []:
         if c.get("text") and "is_complaint" in c:
             rows.append({"text": c["text"], "lang": c.get("lang"), "brand": c.get("brand"),
                          "is_complaint": bool(c["is_complaint"]), "source": "correction"})
-    progress(f"training rows: {len(rows)} ({Counter(r['source'] for r in rows)})")
+    progress(f"training rows: {len(rows)} ({dict(sorted(Counter(r['source'] for r in rows).items()))})")
     X = featurize(base, rows)
     y = np.array([r["is_complaint"] for r in rows], int)
     w = np.array([CORRECTION_WEIGHT if r["source"] == "correction" else 1.0 for r in rows])
-    groups = [group_key(r["text"]) for r in rows]
+    groups = [row_group(r) for r in rows]
+    src = np.array([r["source"] for r in rows])
     metrics: dict = {}
     z = _oof_raw(X, y, w, groups)
     platt, threshold = calibrate(z, y)
     p = 1 / (1 + np.exp(-(platt[0] * z + platt[1])))
-    src = np.array([r["source"] for r in rows])
     metrics["oof_all_training"] = prf(y, p >= threshold)
-    en = src == "complaints"
-    metrics["oof_complaints_en_same_threshold"] = prf(y[en], p[en] >= threshold)
     if cross_validate:
-        metrics["complaints_en_nested_cv"] = nested_cv(X, y, w, groups, src, progress)
+        metrics["nested_cv"] = nested_cv(X, y, w, groups, src, progress)
     model = _fit(X, y, w)
-    coef = model.coef_[0]
-    n_hash = 2 << features.BITS
-    weights = coef[:n_hash].astype(np.float16)
-    dense_w = coef[n_hash:]
+    hashed_w, dense_w, intercept = model.exported()
+    weights = hashed_w.astype(np.float16)
     version = "earful-complaint-" + hashlib.sha1(weights.tobytes() + dense_w.tobytes()).hexdigest()[:10]
     meta = {
-        "version": version, "languages": list(base.languages), "intercept": float(model.intercept_[0]),
+        "version": version, "languages": list(base.languages), "intercept": round(intercept, 6),
         "dense_names": list(signals.DENSE_NAMES), "dense_weights": [round(float(v), 6) for v in dense_w],
-        "platt": [platt[0], platt[1]], "threshold": threshold, "bits": features.BITS,
-        "training_rows": dict(Counter(r["source"] for r in rows)), "seed": SEED, "C": C,
-        "metrics": metrics,
-        "sources": ["complaints: Preotiuc-Pietro, Gaman, Aletras (ACL 2019)", "cardiffnlp/xlm-t sentiment",
-                    "SentiRuEval-2016", "Chen & Skiena 2014 Russian lexicon", "SophonPlus/ChineseNlpCorpus"],
+        "platt": [round(platt[0], 6), round(platt[1], 6)], "threshold": threshold, "bits": features.BITS,
+        "training_rows": dict(sorted(Counter(r["source"] for r in rows).items())), "seed": SEED, "C": C,
+        "dense_scale": DENSE_SCALE, "nb_alpha": NB_ALPHA, "metrics": metrics,
+        "sources": [
+            "complaints: Preotiuc-Pietro, Gaman, Aletras (ACL 2019), danielpreotiuc/complaints-social-media",
+            "data/labelled/train (hand-written, this repository)",
+            "lexicons de/es/fr/pt/it: weights derived from cardiffnlp/xlm-t sentiment tweets",
+            "lexicon ru: weights derived from SentiRuEval-2016 (mokoron/sentirueval) tweets",
+            "lexicon zh: weights derived from SophonPlus/ChineseNlpCorpus reviews",
+            "lexicon seeds (all languages; the only source for pl and uk): hand-written, earful/sentiment/lexicon.py",
+        ],
     }
     out.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(out / "weights.npz", w=weights)
+    buf = io.BytesIO()
+    np.save(buf, weights, allow_pickle=False)
+    # a zip with fixed timestamps, so that the same training data gives the same bytes
+    with zipfile.ZipFile(out / "weights.npz", "w", zipfile.ZIP_DEFLATED) as zf:
+        info = zipfile.ZipInfo("w.npy", date_time=(2024, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        zf.writestr(info, buf.getvalue())
     (out / "lexicons.json").write_text(json.dumps(lex, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     (out / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
     progress(f"wrote {out} version {version} threshold {threshold}")
@@ -300,8 +383,9 @@ def build(out_path: Path | None = None, corrections: list[dict] | None = None,
 
 
 def nested_cv(X, y, w, groups, src, progress=print, k: int = 5) -> dict:
-    """Out-of-fold complaint F1 on the English complaint tweets: grouped 5-fold; Platt scaling and the
-    threshold are fitted inside each training fold (inner 3-fold), never on the test fold."""
+    """Out-of-fold complaint P/R/F1, grouped 5-fold (near-duplicates and a brand's posts never straddle
+    folds); Platt scaling and the threshold are fitted inside each training fold (inner grouped 3-fold),
+    never on the test fold. Reported for the English complaint tweets and per labelled language."""
     fold = _folds(groups, y, k)
     pred = np.zeros(len(y), bool)
     for f in range(k):
@@ -311,5 +395,37 @@ def nested_cv(X, y, w, groups, src, progress=print, k: int = 5) -> dict:
         zte = _fit(X[tr], y[tr], w[tr]).decision_function(X[te])
         pred[te] = 1 / (1 + np.exp(-(platt[0] * zte + platt[1]))) >= thr
         progress(f"fold {f + 1}/{k} done")
-    en = src == "complaints"
-    return prf(y[en], pred[en])
+    out = {}
+    for name in sorted(set(src.tolist())):
+        m = src == name
+        out[name] = prf(y[m], pred[m])
+    lab = np.char.startswith(src.astype(str), "labelled/")
+    if lab.any():
+        out["labelled/all"] = prf(y[lab], pred[lab])
+    return out
+
+
+# -- realistic check on a sandbox scenario (never used for training or tuning) ---------------------------
+def evaluate_scenario(path: Path | None = None, clf: Classifier | None = None) -> dict:
+    """Complaint P/R/F1 on a scenario's customer posts (every label except brand_reply), complaint vs the
+    rest, with VADER alone next to it. Texts and language hints as the collectors would give them: title
+    and body joined for Reddit/HN stories; a language hint from X, Bluesky, Mastodon and RSS only."""
+    path = Path(path or REPO / "earful" / "sandbox" / "scenarios" / "demo.json")
+    scenario = json.loads(path.read_text(encoding="utf-8"))
+    b = scenario.get("brand") or {}
+    handles = tuple(sorted({h.lstrip("@").split("@")[0] for accts in (b.get("accounts") or {}).values()
+                            for h in accts}))
+    brand = BrandContext(b.get("name", ""), handles, tuple(b.get("competitors") or ()), tuple(b.get("keywords") or ()))
+    posts = [p for p in scenario["posts"] if p.get("label") != "brand_reply"]
+    texts = [f"{p['title']}\n\n{p['text']}" if p.get("title") and p.get("text") else p.get("title") or p["text"]
+             for p in posts]
+    hints = [p.get("lang") if p.get("platform") in ("x", "bluesky", "mastodon", "rss") else None for p in posts]
+    clf = clf or Classifier.load()
+    res = clf.classify_many(texts, [brand] * len(posts), hints)
+    y = np.array([p["label"] == "complaint" for p in posts])
+    pred = np.array([e.complaint for e in res])
+    out = {"model": prf(y, pred), "vader": prf(y, vader_baseline(texts)), "labels": dict(Counter(p["label"] for p in posts))}
+    langs = sorted({p.get("lang", "und") for p in posts})
+    out["per_language"] = {lang: prf(y[m], pred[m]) for lang in langs
+                           for m in [np.array([p.get("lang", "und") == lang for p in posts])]}
+    return out

@@ -147,6 +147,29 @@ def cmd_label(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from earful.sentiment import cli_support
+    cfg = _config(args)
+    store = _store(args, cfg)
+    by_brand: dict[str, list[dict]] = {}
+    for row in store.labels():
+        if row["brand"] and row["complaint_score"] is not None:
+            by_brand.setdefault(row["brand"], []).append(row)
+    if not by_brand:
+        print("no corrections with a model score yet: mark posts in the dashboard (Not a complaint, Missed "
+              "complaint) or with `earful label`, then run this again")
+        return 0
+    current = store.brand_thresholds()
+    for brand, rows in sorted(by_brand.items()):
+        threshold = cli_support.calibrate_threshold(rows)
+        store.set_brand_threshold(brand, threshold, len(rows), utcnow())
+        before = current.get(brand)
+        print(f"{brand}: {len(rows)} corrections; complaint threshold "
+              f"{'shipped' if before is None else f'{before:.2f}'} -> {threshold:.2f}")
+    print("new posts use these thresholds from now on (a running `earful run` picks them up within a minute)")
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from earful.export import export_snapshot
     cfg = _config(args)
@@ -239,6 +262,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("verdict", choices=["complaint", "not-complaint"])
     p.add_argument("--actor", default=os.environ.get("USER", "cli"))
     p.set_defaults(func=cmd_label)
+
+    p = sub.add_parser("calibrate", help="set each brand's complaint threshold from its corrections")
+    p.set_defaults(func=cmd_calibrate)
 
     p = sub.add_parser("export", help="write a Parquet snapshot of mentions and cases")
     p.add_argument("--out", help="folder (default: storage.export_dir)")

@@ -25,7 +25,7 @@ from earful.config import Config
 from earful.coverage import SilenceMonitor, page_meta
 from earful.errors import AuthFailed, RateLimited, SourceError
 from earful.matcher import Matcher
-from earful.model import Mention, Page
+from earful.model import Enrichment, Mention, Page
 from earful.sentiment import BrandContext, Classifier
 from earful.store import Store
 from earful.tracker import Tracker, TrackResult
@@ -39,6 +39,19 @@ class IngestResult:
     kept: int = 0
     stored: int = 0
     track: TrackResult = field(default_factory=TrackResult)
+
+
+def apply_threshold(e: Enrichment, threshold: float) -> None:
+    """A brand's calibrated threshold (from `earful calibrate`) replaces the shipped one. Spam stays spam."""
+    decided = e.complaint_score >= threshold
+    if decided == e.complaint or e.intent == "spam":
+        return
+    e.complaint = decided
+    if decided:
+        e.intent = "complaint"
+    elif e.intent == "complaint":
+        e.intent = "question" if "question form" in e.reasons else "other"
+    e.reasons = [*e.reasons, f"brand threshold {threshold:.2f}"]
 
 
 def brand_contexts(config: Config) -> dict[str, BrandContext]:
@@ -70,6 +83,7 @@ class Pipeline:
         self._ingest_lock = asyncio.Lock()
         self.rng = random.Random(7)
         self.source_errors: dict[str, str] = {}
+        self.thresholds = store.brand_thresholds()
         # coverage (earful/coverage.py): one source_silent alert per silence episode of a configured source
         self.silence = SilenceMonitor(store, self.router, {c.key: c.poll_interval for c in self.collectors},
                                       [b.name for b in config.brands])
@@ -120,6 +134,9 @@ class Pipeline:
         results = self.classifier.classify_many([m.text or "" for m in mentions], contexts,
                                                 [m.lang_hint for m in mentions])
         for m, e in zip(mentions, results, strict=True):
+            threshold = self.thresholds.get(m.brand or "")
+            if threshold is not None:
+                apply_threshold(e, threshold)
             m.enrichment = e
 
     def ingest(self, page: Page, source: str, alerts: bool | None = None) -> IngestResult:
@@ -217,6 +234,7 @@ class Pipeline:
             self.silence.check(now or self.clock.now())
 
     def tick(self, now: datetime | None = None) -> None:
+        self.thresholds = self.store.brand_thresholds()  # `earful calibrate` may have run meanwhile
         with self.store.transaction():
             self.tracker.tick(now or self.clock.now(), alerts=self.alerts)
 

@@ -137,6 +137,15 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE source_status ADD COLUMN failing_since TIMESTAMP;
     """,
+    # 3: per-brand complaint thresholds calibrated from corrections (`earful calibrate`)
+    """
+    CREATE TABLE brand_thresholds (
+        brand VARCHAR PRIMARY KEY,
+        threshold DOUBLE NOT NULL,
+        labels INTEGER NOT NULL,
+        computed_at TIMESTAMP NOT NULL
+    );
+    """,
 ]
 
 MENTION_SCHEMA = pa.schema([
@@ -504,6 +513,19 @@ class Store:
             """SELECT l.text, l.lang, l.brand, l.is_complaint, l.actor, l.labeled_at, l.origin, m.complaint_score
                FROM labels l LEFT JOIN mentions m ON m.platform = l.platform AND m.id = l.mention_id
                ORDER BY l.label_id""")
+
+    def set_brand_threshold(self, brand: str, threshold: float, labels: int, now: datetime) -> None:
+        with self.transaction() as tx:
+            tx.execute("INSERT OR REPLACE INTO brand_thresholds VALUES (?, ?, ?, ?)", [brand, threshold, labels, now])
+
+    def brand_thresholds(self) -> dict[str, float]:
+        return {r[0]: float(r[1]) for r in self.query("SELECT brand, threshold FROM brand_thresholds")}
+
+    def customer_mention(self, platform: str, mention_id: str) -> dict[str, Any] | None:
+        rows = self.query_dicts(
+            """SELECT platform, id, brand, author, is_brand, text, lang, created_at, thread_id, complaint_score
+               FROM mentions WHERE platform = ? AND id = ?""", [platform, mention_id])
+        return rows[0] if rows else None
 
     # outbox ---------------------------------------------------------------------------------------
     def enqueue_alert(self, dedupe_key: str, case_id: int | None, kind: str, route: str, payload: dict[str, Any],

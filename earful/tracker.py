@@ -313,6 +313,30 @@ class Tracker:
                 self.store.add_label(m["text"] or "", False, actor, now, platform=m["platform"],
                                      mention_id=m["id"], lang=m["lang"], brand=m["brand"], origin="dashboard")
 
+    def missed_complaint(self, platform: str, mention_id: str, actor: str, now: datetime) -> int | None:
+        """A human says the model missed a complaint: keep the label for training, and open a case for the
+        post unless its author already has one in the thread. Returns the case id (new or existing)."""
+        with self.store.transaction():
+            m = self.store.customer_mention(platform, mention_id)
+            if m is None or m["is_brand"]:
+                raise CaseNotFound(f"no customer post {platform}:{mention_id}")
+            self.store.add_label(m["text"] or "", True, actor, now, platform=platform, mention_id=mention_id,
+                                 lang=m["lang"], brand=m["brand"], origin="dashboard")
+            thread_id = m["thread_id"] or mention_id
+            thread = self.store.thread_mentions_many(platform, [thread_id]).get(thread_id, [])
+            cases = self.store.cases_for_threads(platform, [thread_id]).get(thread_id, [])
+            mine = [c for c in cases if c["author"] == m["author"]]
+            if mine:
+                return int(mine[-1]["case_id"])
+            self._begin(None)
+            result = TrackResult()
+            case = self._open(platform, mention_id, m["brand"], m["author"], thread_id, m["created_at"], m["lang"],
+                              m["complaint_score"], f"marked as a missed complaint by {actor}", result, alert=False)
+            cases.append(case)
+            self._link_replies(thread, cases, result)
+            self._flush()
+            return int(case["case_id"])
+
     def assign(self, case_id: int, actor: str, assignee: str, now: datetime) -> None:
         with self.store.transaction():
             self._require(case_id)

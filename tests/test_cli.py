@@ -103,3 +103,32 @@ async def test_service_loop_collects_until_stopped(tmp_path):
         assert store.scalar("SELECT count(*) FROM cases") > 0
         assert store.scalar("SELECT last_success_at FROM source_status WHERE source = 'reddit'") is not None
         assert datetime(2026, 1, 1) < clock.now()
+
+
+def test_calibrate_sets_a_brand_threshold_the_pipeline_uses(tmp_path, capsys):
+    from earful.model import Enrichment
+    from earful.pipeline import apply_threshold
+
+    db = tmp_path / "c.duckdb"
+    assert main(["--db", str(db), "calibrate"]) == 0
+    assert "no corrections" in capsys.readouterr().out
+    store = Store(db)
+    now = datetime(2026, 11, 23)
+    for score, verdict in [(0.30, True), (0.35, True), (0.40, True), (0.45, True), (0.5, True), (0.55, True),
+                           (0.1, False), (0.15, False), (0.2, False), (0.05, False), (0.12, False), (0.22, False)]:
+        from earful.model import Mention
+        m = Mention("x", f"m{score}{verdict}", "u", f"post {score}", now, brand="Acme",
+                    enrichment=Enrichment("en", 0.0, "other", False, score, []))
+        store.save_page([m], "t", None, now)
+        store.add_label(m.text, verdict, "ana", now, platform="x", mention_id=m.id, brand="Acme")
+    store.close()
+    assert main(["--db", str(db), "calibrate"]) == 0
+    assert "Acme: 12 corrections" in capsys.readouterr().out
+    threshold = Store(db).brand_thresholds()["Acme"]
+    assert 0.22 < threshold <= 0.30
+    e = Enrichment("en", 0.0, "other", False, 0.28, ["model score 0.28"])
+    apply_threshold(e, threshold)
+    assert e.complaint and e.intent == "complaint" and e.reasons[-1].startswith("brand threshold")
+    spam = Enrichment("en", 0.0, "spam", False, 0.9, ["looks like phishing"])
+    apply_threshold(spam, threshold)
+    assert not spam.complaint

@@ -326,3 +326,21 @@ def test_sources_page_shows_health_silence_and_x_budget(ctx: context.DashboardCo
     hourly = data.source_hourly(store, ago(hours=24))
     lag = hourly[hourly["source"] == "mastodon:test"]
     assert lag["mentions"].sum() == 13 and set(lag["lag_p95_s"].round(1)) == {30.0}
+
+
+def test_explore_marks_a_missed_complaint(ctx: context.DashboardContext) -> None:
+    store = ctx.store
+    at = run_page("views/explore.py")
+    assert not at.exception, at.exception
+    shown = " ".join(t.value for t in at.text)
+    assert "love the new acme app" in shown and "acme store opens at 9" in shown
+    assert "my order never arrived" not in shown  # already a case: hidden by default
+    at.text_input(key="explore_text").set_value("store opens").run()
+    assert "love the new acme app" not in " ".join(t.value for t in at.text)
+    at.button(key="missed_x_m6").click().run()
+    assert not at.exception, at.exception
+    case = store.query_dicts("SELECT state, author FROM cases WHERE mention_id = 'm6'")
+    assert case == [{"state": "needs_reply", "author": "frank"}]
+    assert store.query("SELECT mention_id, is_complaint, origin FROM labels") == [("m6", True, "dashboard")]
+    assert store.scalar("SELECT reason FROM case_events e JOIN cases c USING (case_id) WHERE c.mention_id = 'm6'") \
+        == "marked as a missed complaint by dashboard"

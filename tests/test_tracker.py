@@ -162,3 +162,19 @@ def test_an_earlier_reply_collected_late_corrects_the_first_response(store):
     assert case["first_response_at"] == T0 + timedelta(minutes=15) and case["state"] == "replied"
     kinds = [r[0] for r in store.query("SELECT kind FROM case_events WHERE case_id = ? ORDER BY event_id", [case_id])]
     assert kinds[-1] == "first_response_corrected"
+
+
+def test_missed_complaint_is_labelled_and_opens_a_case(store):
+    tracker = Tracker(store, CFG)
+    praise = enr(False, 0.4, "praise")
+    feed(store, tracker, [post("1", 0, e=praise), post("2", 5, author="AcmeHelp", reply_to="1", is_brand=True),
+                          post("3", 6, author="other", e=praise, thread="3")])
+    assert store.scalar("SELECT count(*) FROM cases") == 1  # the brand's reply opened one for post 1
+    case_id = tracker.missed_complaint("x", "3", "ana", T0 + timedelta(hours=1))
+    case = store.case(case_id)
+    assert case["mention_id"] == "3" and case["state"] == "needs_reply"
+    assert store.labels()[0]["is_complaint"] is True and store.labels()[0]["actor"] == "ana"
+    assert tracker.missed_complaint("x", "1", "ana", T0) == store.scalar(
+        "SELECT case_id FROM cases WHERE mention_id = '1'")  # an existing case is reused
+    with pytest.raises(EarfulError):
+        tracker.missed_complaint("x", "2", "ana", T0)  # the brand's own post is not a customer's complaint

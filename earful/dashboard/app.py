@@ -21,6 +21,7 @@ except context.DashboardNotStarted as exc:
 pages = [
     st.Page("views/live.py", title="Live", icon=":material/monitoring:", default=True),
     st.Page("views/queue.py", title="Queue", icon=":material/inbox:"),
+    st.Page("views/explore.py", title="Explore", icon=":material/search:"),
     st.Page("views/alerts.py", title="Alerts", icon=":material/notifications:"),
     st.Page("views/sources.py", title="Sources", icon=":material/sensors:"),
     st.Page("views/sql.py", title="SQL", icon=":material/database:"),

@@ -171,6 +171,33 @@ def open_cases(store: Store, brand: str | None, platform: str | None, limit: int
 
 
 @_cached
+def explore_mentions(store: Store, brand: str | None, platform: str | None, contains: str, intents: tuple[str, ...],
+                     without_case: bool, limit: int = 50) -> list[dict[str, Any]]:
+    """Customers' posts, newest first, filtered by text (case-insensitive substring), intent and whether a
+    case exists for their author in their thread (the place to find complaints the model missed)."""
+    rows = store.query_dicts("""
+        SELECT m.platform, m.id, m.brand, m.author, m.text, m.lang, m.url, m.created_at, m.intent, m.complaint,
+               m.complaint_score, m.reasons,
+               EXISTS (SELECT 1 FROM cases c WHERE c.platform = m.platform AND c.thread_id = m.thread_id
+                       AND c.author = m.author) AS has_case
+        FROM mentions m
+        WHERE NOT m.is_brand
+          AND (?::VARCHAR IS NULL OR m.brand = ?) AND (?::VARCHAR IS NULL OR m.platform = ?)
+          AND (? = '' OR contains(lower(m.text), lower(?)))
+          AND (len(?::VARCHAR[]) = 0 OR list_contains(?::VARCHAR[], m.intent))
+        ORDER BY m.created_at DESC, m.id
+        LIMIT ?""", [*_fp(brand, platform), contains, contains, list(intents), list(intents), limit * 4])
+    out = []
+    for row in rows:
+        if without_case and row["has_case"]:
+            continue
+        row["url"] = safe_url(row["url"])
+        row["reasons"] = list(row["reasons"] or [])
+        out.append(row)
+    return out[:limit]
+
+
+@_cached
 def open_case_count(store: Store, brand: str | None, platform: str | None) -> int:
     return int(store.scalar(f"SELECT count(*) FROM cases WHERE state = 'needs_reply' AND {_FILTER}",
                             _fp(brand, platform)))

@@ -2,7 +2,7 @@
 # Two commands for a fresh machine with Python 3.11+ and make:
 #   make demo   runs the bundled scenario with the dashboard at http://127.0.0.1:8501
 #   make test   runs the test suite
-PYTHON ?= python3
+PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11; do $$p -c "import sys; sys.exit(sys.version_info < (3, 11))" >/dev/null 2>&1 && { echo $$p; break; }; done)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 .PHONY: demo demo-quick test bench clean
 
 $(STAMP): pyproject.toml constraints.txt
-	$(PYTHON) -c 'import sys; sys.exit("earful needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
+	@test -n "$(PYTHON)" || { echo "earful needs Python 3.11 or newer: install it, or run make PYTHON=/path/to/python3.11"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'

@@ -283,8 +283,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    level = logging.WARNING - 10 * min(args.verbose, 2)
+    # the service reports each fetched page (INFO); one-shot commands stay quiet unless asked (-v, -vv)
+    base = logging.INFO if args.command == "run" else logging.WARNING
+    level = max(logging.DEBUG, base - 10 * min(args.verbose, 2))
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("streamlit", "tornado", "asyncio", "urllib3"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
     if args.verbose < 2:  # prawcore warns on every routine token refresh (a 401 it then handles)
         logging.getLogger("prawcore").setLevel(logging.ERROR)
     try:

@@ -3,7 +3,10 @@
 Run: .venv/bin/python bench/bench_classify.py [N] [--stages]
 Posts: the English complaint tweets, the labelled multilingual posts (if present) and the
 SentiRuEval / Chinese / xlm-t texts, cycled to N (default 40,000), in batches of 2,000.
-Prints a speed/memory table; --stages adds where classify_many spends its time.
+Plain VADER is one SentimentIntensityAnalyzer calling polarity_scores per text, warmed up, on the
+same texts. The posts repeat (about 11k distinct cycled to 40k) and classify_many remembers repeated
+posts, so the table also shows both on the distinct posts once, with a fresh classifier.
+Prints a speed/memory table; --stages adds where classify_many spends its time per computed post.
 Targets (issue 3): classify_many >= 0.6x the posts/s of plain VADER; peak RSS < 600 MB.
 """
 
@@ -74,18 +77,34 @@ def stages(clf, texts: list[str]) -> list[tuple[str, float]]:
     return list(spent.items())
 
 
+def vader_rate(texts: list[str]) -> float:
+    """Posts/s of plain VADER: one SentimentIntensityAnalyzer, polarity_scores per text, warmed up."""
+    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+    sia = SentimentIntensityAnalyzer()
+    for x in texts[:200]:
+        sia.polarity_scores(x)
+    t = time.perf_counter()
+    for x in texts:
+        sia.polarity_scores(x)
+    return len(texts) / (time.perf_counter() - t)
+
+
+def classify_rate(clf, texts: list[str]) -> float:
+    clf.classify_many(texts[:200])  # warm up
+    t = time.perf_counter()
+    for i in range(0, len(texts), BATCH):
+        clf.classify_many(texts[i:i + BATCH])
+    return len(texts) / (time.perf_counter() - t)
+
+
 def main() -> None:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     n = int(args[0]) if args else 40_000
     base = posts()
     texts = (base * (n // len(base) + 1))[:n]
-    from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-    sia = SentimentIntensityAnalyzer()
-    t = time.perf_counter()
-    for x in texts:
-        sia.polarity_scores(x)
-    vader_rate = n / (time.perf_counter() - t)
+    distinct = list(dict.fromkeys(base))
+    v_rate = vader_rate(texts)
     vader_mem = rss_mb()
 
     from earful.sentiment import Classifier
@@ -97,28 +116,33 @@ def main() -> None:
     t = time.perf_counter()
     preload(clf.languages)
     preload_s = time.perf_counter() - t
-    clf.classify_many(texts[:200])  # warm up
-    t = time.perf_counter()
-    for i in range(0, n, BATCH):
-        clf.classify_many(texts[i:i + BATCH])
-    ours_s = time.perf_counter() - t
-    ours_rate = n / ours_s
+    ours_rate = classify_rate(clf, texts)
     ours_mem = rss_mb()
+    # the same on distinct posts only, with a fresh classifier: what repeats (memo) do not help
+    v_distinct = vader_rate(distinct)
+    d_rate = classify_rate(Classifier.load(), distinct)
+    d_mem = rss_mb()
 
     print(f"posts: {n} ({len(base)} distinct), batches of {BATCH}; Classifier.load {load_s:.2f} s, "
           f"lingua preload {preload_s:.2f} s; model {clf.version}")
     print()
     print("| | posts/s | x VADER | peak RSS MB |")
     print("|---|---:|---:|---:|")
-    print(f"| plain VADER (vaderSentiment) | {vader_rate:,.0f} | 1.00 | {vader_mem:,.0f} |")
-    print(f"| classify_many | {ours_rate:,.0f} | {ours_rate / vader_rate:.2f} | {ours_mem:,.0f} |")
+    print(f"| plain VADER (vaderSentiment) | {v_rate:,.0f} | 1.00 | {vader_mem:,.0f} |")
+    print(f"| classify_many | {ours_rate:,.0f} | {ours_rate / v_rate:.2f} | {ours_mem:,.0f} |")
+    print(f"| plain VADER, {len(distinct):,} distinct posts once | {v_distinct:,.0f} | 1.00 | |")
+    print(f"| classify_many, {len(distinct):,} distinct posts once (fresh classifier) | {d_rate:,.0f} | "
+          f"{d_rate / v_distinct:.2f} | {d_mem:,.0f} |")
     print()
-    print(f"targets: speed >= 0.6x VADER: {'met' if ours_rate >= 0.6 * vader_rate else 'NOT met'} "
-          f"({ours_rate / vader_rate:.2f}x); peak RSS < 600 MB: {'met' if ours_mem < 600 else 'NOT met'} "
-          f"({ours_mem:,.0f} MB)")
+    print(f"targets: speed >= 0.6x VADER: {'met' if ours_rate >= 0.6 * v_rate else 'NOT met'} "
+          f"({ours_rate / v_rate:.2f}x; {d_rate / v_distinct:.2f}x on distinct posts); "
+          f"peak RSS < 600 MB: {'met' if max(ours_mem, d_mem) < 600 else 'NOT met'} ({max(ours_mem, d_mem):,.0f} MB)")
     if "--stages" in sys.argv:
-        spent = stages(clf, texts)
+        spent = stages(Classifier.load(), distinct)
+        n = len(distinct)
         total = sum(s for _, s in spent)
+        print()
+        print(f"stages on the {n:,} distinct posts once (fresh classifier: nothing remembered yet)")
         print()
         print("| stage | us/post | share |")
         print("|---|---:|---:|")

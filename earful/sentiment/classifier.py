@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import math
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,10 +20,12 @@ import numpy as np
 
 from earful.model import Enrichment
 from earful.sentiment import features, lexicon, signals
+from earful.sentiment.vader import FastVader
 from earful.sentiment.langid import DEFAULT_LANGUAGES, UND, LanguageId
 from earful.sentiment.text import clean, for_model_many
 
 MODEL_DIR = Path(__file__).with_name("model")
+MEMO_MAX = 20_000  # posts whose signals and score are remembered (see classify_many)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,20 +34,6 @@ class BrandContext:
     handles: tuple[str, ...] = ()
     competitors: tuple[str, ...] = ()
     keywords: tuple[str, ...] = ()
-
-
-class _Vader:
-    _lock = threading.Lock()
-    _sia = None
-
-    @classmethod
-    def get(cls):
-        with cls._lock:
-            if cls._sia is None:
-                from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-                cls._sia = SentimentIntensityAnalyzer()
-            return cls._sia
 
 
 def _sigmoid(z):
@@ -69,7 +56,8 @@ class Classifier:
         self.intercept = float(meta.get("intercept", 0.0))
         self.platt = tuple(meta.get("platt", (1.0, 0.0)))
         self.threshold = float(meta.get("threshold", 0.5))
-        self.vader = _Vader.get()
+        self.vader = FastVader.get()  # VADER's numbers (vaderSentiment's lexicon and rules), faster
+        self._memo: dict = {}
 
     # -- loading ------------------------------------------------------------------------------
     @classmethod
@@ -90,11 +78,39 @@ class Classifier:
                       langs: list[str | None] | None = None) -> list[Enrichment]:
         if not texts:
             return []
-        cleaned, model_texts, sigs, dense = self.prepare(texts, brands, langs)
-        z = self.raw_scores(model_texts, dense)
-        a, c = self.platt
-        probs = _sigmoid(a * z + c)
-        return [self._finish(s, float(p)) for s, p in zip(sigs, probs)]
+        # what a post yields depends only on (text, brand, language hint): remember it for repeated posts
+        # (retweets, copies, bots; bounded); each call still builds fresh Enrichment objects
+        memo = self._memo
+        keys: list = []
+        todo: dict = {}  # key -> index of its first post in this batch
+        for i, text in enumerate(texts):
+            key = (text, brands[i] if brands else None, langs[i] if langs else None)
+            try:
+                known = key in memo
+            except TypeError:  # an unhashable brand or hint: not remembered
+                key, known = i, False
+            keys.append(key)
+            if not known and key not in todo:
+                todo[key] = i
+        if todo:
+            idx = list(todo.values())
+            _, model_texts, sigs, dense = self.prepare([texts[i] for i in idx],
+                                                       [brands[i] for i in idx] if brands else None,
+                                                       [langs[i] for i in idx] if langs else None)
+            z = self.raw_scores(model_texts, dense)
+            a, c = self.platt
+            probs = _sigmoid(a * z + c)
+            if len(memo) + len(idx) > MEMO_MAX:
+                memo.clear()
+            fresh = {key: (sig, float(p)) for key, sig, p in zip(todo, sigs, probs)}
+            memo.update((k, v) for k, v in fresh.items() if not isinstance(k, int))
+        else:
+            fresh = {}
+        out = []
+        for key in keys:
+            sig, p = fresh[key] if key in fresh else memo[key]
+            out.append(self._finish(sig, p))
+        return out
 
     # -- internals (also used by training) ----------------------------------------------------
     def prepare(self, texts, brands=None, langs=None):
@@ -127,8 +143,7 @@ class Classifier:
     def _sentiment(self, sig: signals.Signals, text: str, low: str) -> None:
         lang = sig.lang
         if lang == "en" or (lang == UND and text.isascii()):
-            vs = self.vader.polarity_scores(text)
-            s, sig.vader_neg = vs["compound"], vs["neg"]
+            s, sig.vader_neg = self.vader.scores(text)
         else:
             scorer = self.scorers.get(lang)
             total = scorer.raw(low) if scorer is not None else 0.0
@@ -195,6 +210,7 @@ class Classifier:
         for name in ("meta", "version", "languages", "langid", "scorers", "lexicons", "weights", "dense_w",
                      "intercept", "platt", "vader"):
             setattr(other, name, getattr(self, name))
+        other._memo = self._memo  # same signals and scores; the threshold is applied in _finish
         other.threshold = float(threshold)
         return other
 

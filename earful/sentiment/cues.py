@@ -407,8 +407,16 @@ ROLL_EYES_RE = re.compile("[\U0001F644\U0001F612\U0001F643\U0001F921]")  # sarca
 ANY_EMOJI_RE = re.compile("[" + "".join(p.pattern[1:-1] for p in (NEG_EMOJI_RE, POS_EMOJI_RE, ROLL_EYES_RE)) + "]")
 
 
+_BMP_EMOJI_RE = re.compile("[" + "".join(sorted({c for c in ANY_EMOJI_RE.pattern[1:-1] if c != "-" and c < "\U00010000"}))
+                            + "]")  # the few emoji above below U+10000 (no ranges among them)
+_FIRST_EMOJI = min(ANY_EMOJI_RE.pattern[1:-1].replace("-", ""))
+
+
 def emoji_counts(text: str) -> tuple[int, int, bool]:
     """(negative emoji, positive emoji, any sarcasm emoji) in a post."""
+    top = max(text, default="")
+    if top < _FIRST_EMOJI or (top < "\U0001F300" and _BMP_EMOJI_RE.search(text) is None):
+        return 0, 0, False  # (all the astral emoji above are at U+1F300 or later)
     found = ANY_EMOJI_RE.findall(text)
     if not found:
         return 0, 0, False

@@ -26,7 +26,7 @@ _MASK = (1 << BITS) - 1
 
 def _char_hashes(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(doc index, bucket) of every character n-gram, and n-gram counts per doc."""
-    joined = "\x00".join(" " + t + " " for t in texts)
+    joined = _joined([" " + t + " " for t in texts])
     cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     is_sep = cp == 0
     doc = np.cumsum(is_sep)
@@ -48,28 +48,39 @@ def _char_hashes(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return d, b, counts
 
 
-_tok_hash: dict[str, int] = {}  # token -> crc32, remembered (cleared when large)
+class _TokenHashes(dict):
+    """token -> crc32 of its UTF-8 bytes, computed on first use (``map(d.__getitem__, tokens)`` runs
+    in C for every token already seen); the batch separator gets a value no crc32 can have."""
+
+    def __missing__(self, tok: str) -> int:
+        h = self[tok] = zlib.crc32(tok.encode("utf-8", "replace")) if tok != "\x00" else _SEP_HASH
+        return h
+
+
+_SEP_HASH = 1 << 40
+_WORD_SEP_RE = re.compile(r"[^\W_]+|[!?]|\x00", re.U)  # _WORD_RE plus the batch separator
+_tok_hash = _TokenHashes()  # remembered across batches (cleared when large)
+
+
+def _joined(texts: list[str]) -> str:
+    """The batch as one string, posts separated by NUL (a NUL inside a post becomes a space first)."""
+    joined = "\x00".join(texts)
+    if joined.count("\x00") != len(texts) - 1:
+        joined = "\x00".join(t.replace("\x00", " ") for t in texts)
+    return joined
 
 
 def _word_hashes(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Word unigrams and bigrams: one crc32 per distinct token, bigrams mixed in numpy for the batch."""
+    """Word unigrams and bigrams: one regex pass over the whole batch, one crc32 per distinct token
+    (remembered), bigrams mixed in numpy."""
     if len(_tok_hash) > 200_000:
         _tok_hash.clear()
-    get = _tok_hash.get
-    crc = zlib.crc32
-    flat: list[int] = []
-    lens = np.zeros(len(texts), np.int64)
-    findall = _WORD_RE.findall
-    for i, t in enumerate(texts):
-        toks = findall(t)
-        lens[i] = len(toks)
-        for tok in toks:
-            h = get(tok)
-            if h is None:
-                h = _tok_hash[tok] = crc(tok.encode("utf-8", "replace"))
-            flat.append(h)
-    uni = np.asarray(flat, dtype=np.uint64)
-    doc = np.repeat(np.arange(len(texts), dtype=np.int64), lens)
+    toks = _WORD_SEP_RE.findall(_joined(texts))
+    allh = np.fromiter(map(_tok_hash.__getitem__, toks), dtype=np.uint64, count=len(toks))
+    is_sep = allh == np.uint64(_SEP_HASH)
+    keep = ~is_sep
+    doc = np.cumsum(is_sep)[keep]
+    uni = allh[keep]
     same = doc[1:] == doc[:-1] if len(doc) > 1 else np.zeros(0, bool)
     with np.errstate(over="ignore"):
         bi = ((uni[:-1] * _P) ^ (uni[1:] + np.uint64(0x9E3779B9)))[same] if len(uni) > 1 else uni[:0]
@@ -92,11 +103,40 @@ def hashed_pairs(texts: list[str]) -> list[tuple[np.ndarray, np.ndarray, np.ndar
 def linear_scores(texts: list[str], weights: np.ndarray) -> np.ndarray:
     """sum over n-grams of weights[bucket] * scale, per text (weights has 2 * 2**BITS entries).
 
-    The per-text scale 1/sqrt(n) is applied after summing (the same value as `hashed_pairs` gives)."""
-    total = np.zeros(len(texts), np.float64)
-    for g, (d, b, counts) in enumerate((_char_hashes(texts), _word_hashes(texts))):
-        sums = np.bincount(d, weights=weights[g * (1 << BITS) + b], minlength=len(texts))
-        total += sums / np.sqrt(np.maximum(counts, 1.0))
+    The same buckets and scale as `hashed_pairs`, summed without building (doc, bucket) pairs: every
+    position of the joined batch is hashed (also those whose n-gram straddles two posts), and a post's
+    sum is a difference of the running sum at its first and last valid n-gram."""
+    n_docs = len(texts)
+    total = np.zeros(n_docs, np.float64)
+    if not n_docs:
+        return total
+    w_char, w_word = weights[:1 << BITS], weights[1 << BITS:]
+    # character n-grams: post d occupies [start[d], start[d] + size[d]) of the joined array
+    padded = [" " + t + " " for t in texts]
+    joined = _joined(padded)
+    size = np.fromiter(map(len, joined.split("\x00")), np.int64, n_docs)
+    start = np.zeros(n_docs, np.int64)
+    np.cumsum(size[:-1] + 1, out=start[1:])
+    cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    h = cp.copy()
+    counts = np.zeros(n_docs, np.float64)
+    sums = np.zeros(n_docs, np.float64)
+    with np.errstate(over="ignore"):
+        for n in range(2, max(CHAR_NS) + 1):
+            h = h[:-1] * _P + cp[n - 1:]
+            if n not in CHAR_NS:
+                continue
+            b = ((h ^ np.uint64(n * 0x9E3779B97F4A7C15 & 0xFFFFFFFFFFFFFFFF)) * _MIX) >> _SHIFT
+            run = np.zeros(len(b) + 1, np.float64)
+            np.cumsum(w_char[b], out=run[1:])
+            m = np.maximum(size - n + 1, 0)  # valid n-grams of each post start at start .. start + m - 1
+            sums += run[start + m] - run[start]
+            counts += m
+    total += sums / np.sqrt(np.maximum(counts, 1.0))
+    # words: unigrams and bigrams of the tokens of each post
+    d, b, counts = _word_hashes(texts)
+    sums = np.bincount(d, weights=w_word[b], minlength=n_docs)
+    total += sums / np.sqrt(np.maximum(counts, 1.0))
     return total
 
 

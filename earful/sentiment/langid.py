@@ -117,6 +117,7 @@ _LINGUA_CODES = {"pt": "PT", "zh": "ZH"}
 
 
 LONG = 120  # stripped texts at least this long use lingua's faster low-accuracy mode (trigrams only)
+LINGUA_MEMO_MAX = 50_000  # stripped texts whose lingua answer is remembered
 HIGH_ACCURACY_MAX = 8  # ... and texts with more candidate languages than this (high accuracy is ~3x slower, but
                        # measured on xlm-t + labelled posts it errs 1% instead of 4% on fr, es, en: kept for all)
 
@@ -139,13 +140,16 @@ def lingua_detector(languages: tuple[str, ...], low_accuracy: bool = False):
 
 
 def preload(languages: Sequence[str]) -> None:
-    """Load the lingua models now (they otherwise load on first use)."""
-    for script in {"latin", "cyrillic"}:
-        langs = tuple(sorted(lang for lang in languages if SCRIPT.get(lang) == script))
-        for low_acc in (False, True):
-            det = lingua_detector(langs, low_acc) if len(langs) >= 2 else None
-            if det is not None:
-                det.detect_language_of("this is a warm up " if script == "latin" else "это проверка связи")
+    """Load every lingua model the configured languages can need now (lingua otherwise loads each
+    language's n-gram tables lazily, on the first post that needs them: about 1 s spread over the
+    first few thousand posts). The models are shared by all detectors, whatever their language subset."""
+    from lingua import IsoCode639_1, LanguageDetectorBuilder
+
+    for script in ("latin", "cyrillic"):
+        codes = [getattr(IsoCode639_1, lang.upper()) for lang in sorted(languages)
+                 if SCRIPT.get(lang) == script and hasattr(IsoCode639_1, lang.upper())]
+        if len(codes) >= 2:
+            LanguageDetectorBuilder.from_iso_codes_639_1(*codes).with_preloaded_language_models().build()
 
 
 class LanguageId:
@@ -162,6 +166,10 @@ class LanguageId:
         self._latin_mark_set = frozenset(self._latin_marks)
         cyr = self._by_script.get("cyrillic", ())
         self._cyr_words = _vote_table(cyr, STOPWORDS, False)
+        # lingua's answer per (candidates, mode) and stripped text: lingua costs 50-150 us a post, and
+        # retweets, copies and bot posts repeat texts (bounded; cleared when full)
+        self._lingua_memo: dict[tuple[tuple[str, ...], bool], dict[str, str]] = {}
+        self._lingua_memo_n = 0
 
     # -- public -------------------------------------------------------------------------------
     def detect(self, text: str, hint: str | None = None) -> str:
@@ -177,15 +185,26 @@ class LanguageId:
             if pending is not None:
                 low_acc = len(pending[1]) > HIGH_ACCURACY_MAX or len(pending[0]) >= LONG
                 todo.setdefault((pending[1], low_acc), []).append((i, pending[0]))
-        for (langs, low_acc), items in sorted(todo.items()):
+        memo = self._lingua_memo
+        for key, items in sorted(todo.items()):
+            langs, low_acc = key
             det = lingua_detector(langs, low_acc)
             if det is None:
                 for i, _ in items:
                     out[i] = langs[0] if len(langs) == 1 else UND
                 continue
-            found = det.detect_languages_in_parallel_of([t for _, t in items])
-            for (i, _), res in zip(items, found):
-                out[i] = res.iso_code_639_1.name.lower() if res is not None else UND
+            seen = memo.setdefault(key, {})
+            new = list(dict.fromkeys(t for _, t in items if t not in seen))
+            if new:
+                self._lingua_memo_n += len(new)
+                if self._lingua_memo_n > LINGUA_MEMO_MAX:
+                    memo.clear()
+                    self._lingua_memo_n = len(new)
+                    seen = memo.setdefault(key, {})
+                for t, res in zip(new, det.detect_languages_in_parallel_of(new)):
+                    seen[t] = res.iso_code_639_1.name.lower() if res is not None else UND
+            for i, t in items:
+                out[i] = seen[t]
         return out
 
     # -- internals ------------------------------------------------------------------------------

@@ -126,18 +126,23 @@ class LexiconScorer:
         if self.cjk:
             return self._raw_cjk(low)
         tokens = WORD_RE.findall(low)
+        cache = self._cache
+        if len(cache) >= 50_000:
+            cache.clear()
+        valence, get = self.valence, cache.get
+        vals = [v if (v := get(t)) is not None else valence(t) for t in tokens]
+        hits = [i for i, v in enumerate(vals) if v]
+        if not hits:
+            return 0.0
+        intensifiers, negators = self.intensifiers, self.negators
+        boost = not intensifiers.isdisjoint(tokens)
+        negate = not negators.isdisjoint(tokens)
         total = 0.0
-        cache, valence = self._cache, self.valence
-        for i, tok in enumerate(tokens):
-            v = cache.get(tok)
-            if v is None:
-                v = valence(tok)
-            if not v:
-                continue
-            if i and tokens[i - 1] in self.intensifiers:
+        for i in hits:
+            v = vals[i]
+            if boost and i and tokens[i - 1] in intensifiers:
                 v *= BOOST
-            start = max(0, i - 3)
-            if any(t in self.negators for t in tokens[start:i]):
+            if negate and any(t in negators for t in tokens[max(0, i - 3):i]):
                 v *= N_SCALAR
             total += v
         return total

@@ -4,10 +4,12 @@ Run: .venv/bin/python bench/bench_classify.py [N] [--stages]
 Posts: the English complaint tweets, the labelled multilingual posts (if present) and the
 SentiRuEval / Chinese / xlm-t texts, cycled to N (default 40,000), in batches of 2,000.
 Plain VADER is one SentimentIntensityAnalyzer calling polarity_scores per text, warmed up, on the
-same texts. The posts repeat (about 11k distinct cycled to 40k) and classify_many remembers repeated
-posts, so the table also shows both on the distinct posts once, with a fresh classifier.
+same texts. The headline is the DISTINCT posts, each once, with a fresh classifier: that is what a
+stream of posts that never repeat costs. The cycled N posts (about 11k distinct repeated to 40k) are a
+secondary row only: classify_many remembers repeated posts, so that figure flatters it.
 Prints a speed/memory table; --stages adds where classify_many spends its time per computed post.
-Targets (issue 3): classify_many >= 0.6x the posts/s of plain VADER; peak RSS < 600 MB.
+Targets (issue 3): classify_many >= 0.6x the posts/s of plain VADER (judged on distinct posts);
+peak RSS < 600 MB.
 """
 
 from __future__ import annotations
@@ -123,19 +125,20 @@ def main() -> None:
     d_rate = classify_rate(Classifier.load(), distinct)
     d_mem = rss_mb()
 
-    print(f"posts: {n} ({len(base)} distinct), batches of {BATCH}; Classifier.load {load_s:.2f} s, "
-          f"lingua preload {preload_s:.2f} s; model {clf.version}")
+    print(f"posts: {len(distinct):,} distinct (cycled to {n:,} for the secondary rows), batches of {BATCH}; "
+          f"Classifier.load {load_s:.2f} s, lingua preload {preload_s:.2f} s; model {clf.version}")
     print()
     print("| | posts/s | x VADER | peak RSS MB |")
     print("|---|---:|---:|---:|")
-    print(f"| plain VADER (vaderSentiment) | {v_rate:,.0f} | 1.00 | {vader_mem:,.0f} |")
-    print(f"| classify_many | {ours_rate:,.0f} | {ours_rate / v_rate:.2f} | {ours_mem:,.0f} |")
-    print(f"| plain VADER, {len(distinct):,} distinct posts once | {v_distinct:,.0f} | 1.00 | |")
-    print(f"| classify_many, {len(distinct):,} distinct posts once (fresh classifier) | {d_rate:,.0f} | "
-          f"{d_rate / v_distinct:.2f} | {d_mem:,.0f} |")
+    print(f"| plain VADER (vaderSentiment), {len(distinct):,} distinct posts once | {v_distinct:,.0f} | 1.00 | {vader_mem:,.0f} |")
+    print(f"| **classify_many, {len(distinct):,} distinct posts once (fresh classifier): headline** | "
+          f"{d_rate:,.0f} | **{d_rate / v_distinct:.2f}** | {d_mem:,.0f} |")
+    print(f"| (secondary) plain VADER, {n:,} posts with repeats | {v_rate:,.0f} | 1.00 | |")
+    print(f"| (secondary) classify_many, {n:,} posts with repeats (repeats answered from its memo) | "
+          f"{ours_rate:,.0f} | {ours_rate / v_rate:.2f} | {ours_mem:,.0f} |")
     print()
-    print(f"targets: speed >= 0.6x VADER: {'met' if ours_rate >= 0.6 * v_rate else 'NOT met'} "
-          f"({ours_rate / v_rate:.2f}x; {d_rate / v_distinct:.2f}x on distinct posts); "
+    print(f"targets: speed >= 0.6x VADER on distinct posts: {'met' if d_rate >= 0.6 * v_distinct else 'NOT met'} "
+          f"({d_rate / v_distinct:.2f}x; {ours_rate / v_rate:.2f}x with repeats, not counted); "
           f"peak RSS < 600 MB: {'met' if max(ours_mem, d_mem) < 600 else 'NOT met'} ({max(ours_mem, d_mem):,.0f} MB)")
     if "--stages" in sys.argv:
         spent = stages(Classifier.load(), distinct)

@@ -60,6 +60,26 @@ def test_russian_ukrainian_not_confused():
     assert lid.detect("Добрый день, когда будет восстановлена связь в нашем районе?") == "ru"
 
 
+@pytest.mark.parametrize("text,lang", [
+    # neither і ї є ґ nor ы э ё ъ, and the stop-word vote is undecided: Ukrainian / Russian words decide
+    ("чому нарахували грн за газ якщо споживання зменшилося", "uk"),
+    ("доповнення вийде на switch", "uk"),
+    ("не могу дозвониться в поддержку уже час робот отправляет по кругу", "ru"),
+    ("телебанк от втб тест драйв", "ru"),
+])
+def test_cyrillic_without_telltale_letters(text, lang):
+    from earful.sentiment.langid import ru_or_uk
+
+    assert LanguageId().detect(text) == lang
+    assert ru_or_uk(text.split()) == lang
+
+
+def test_cyrillic_with_both_kinds_of_words_is_left_to_lingua():
+    from earful.sentiment.langid import ru_or_uk
+
+    assert ru_or_uk("можна что".split()) is None
+
+
 @pytest.mark.parametrize("neg,pos,lang", [
     ("Ужасный сервис, всё сломано", "Отличный сервис, спасибо большое", "ru"),
     ("Okropna obsługa, wszystko zepsute", "Świetna obsługa, dziękuję bardzo", "pl"),

@@ -47,7 +47,7 @@ def test_lexicons_never_read_the_gpl_word_list(monkeypatch):
     from pathlib import Path
 
     if not (training.SHARED / "xlmt_sentiment").is_dir():
-        pytest.skip("shared data not present")
+        pytest.skip("../shared/data is not beside this checkout (CI always has it)")
     real_open, real_read = builtins.open, Path.read_text
 
     def guarded_open(file, *args, **kwargs):

@@ -36,7 +36,7 @@ def test_fast_vader_equals_vader_on_tricky_sentences(pair):
 def test_fast_vader_equals_vader_on_groundtruth_tweets(pair):
     path = SHARED / "vader_groundtruth" / "tweets_GroundTruth.txt"
     if not path.is_file():
-        pytest.skip("shared data not present")
+        pytest.skip("../shared/data is not beside this checkout (CI always has it)")
     sia, fv = pair
     texts = [line.split("\t")[2] for line in path.read_text(encoding="utf-8", errors="replace").splitlines()
              if line.count("\t") >= 2]

@@ -574,6 +574,18 @@ def scan(langs: list[str] | tuple[str, ...], low: str, toks: list[str] | None = 
             for c in CATEGORIES}
 
 
+def scan_present(langs: tuple[str, ...], low: str, toks: list[str]) -> dict[str, list[str]]:
+    """`scan` without the empty categories (each term once): what `signals.extract` needs per post."""
+    ix = _index_for(langs)
+    if ix is None:
+        return {}
+    found = ix.scan(low, toks)
+    for c, terms in found.items():
+        if len(terms) > 1:
+            found[c] = list(dict.fromkeys(terms))
+    return found
+
+
 def find(lang: str, category: str, text: str) -> list[str]:
     """Cue matches of one category in (lower-case) text."""
     return scan([lang], text.lower())[category]

@@ -80,13 +80,10 @@ def _refs(low: str, names: tuple[str, ...]) -> bool:
 def extract(text: str, low: str, lang: str, brand) -> Signals:
     """All rule signals of a cleaned post (``low`` is its lower-case form); sentiment is set later."""
     sig = Signals(lang=lang)
-    langs = [lang] if lang in cues.CUES else []
-    if lang != "en":
-        langs.append("en")
+    langs = _cue_langs(lang)
     toks = cues.tokens(low)
-    found = cues.scan(langs, low, toks)
-    sig.problem, sig.request, sig.praise = found["problem"], found["request"], found["praise"]
-    sig.sarcasm, sig.phishing, sig.ad, sig.job = found["sarcasm"], found["phishing"], found["ad"], found["job"]
+    for cat, terms in cues.scan_present(langs, low, toks).items():  # (the other categories stay [])
+        setattr(sig, cat, terms)
     if sig.problem and not cues.NONE_WORDS.isdisjoint(toks):
         kept = _undenied(sig.problem, toks)
         sig.denied_problem = len(kept) < len(sig.problem)
@@ -128,6 +125,12 @@ def extract(text: str, low: str, lang: str, brand) -> Signals:
     elif sig.starts_with_handle and handles:
         sig.addressed = handles[0]
     return sig
+
+
+@lru_cache(maxsize=None)
+def _cue_langs(lang: str) -> tuple[str, ...]:
+    """The cue languages of a post: its own (when it has cues) and English."""
+    return tuple(([lang] if lang in cues.CUES else []) + (["en"] if lang != "en" else []))
 
 
 @lru_cache(maxsize=1024)

@@ -185,19 +185,17 @@ class Demo:
         posts = [p for p in scn.posts if p.platform in self.platforms]
         answered = {p.reply_to for p in posts if p.label == "brand_reply"}
         complaints = [p for p in posts if p.label == "complaint"]
-        delivered = Counter(dict(store.query(
-            "SELECT kind, count(*) FROM outbox WHERE delivered_at IS NOT NULL GROUP BY kind")))
+        totals = store.totals()
         return DemoSummary(
             scenario_posts=len(posts),
             scenario_by_platform=dict(Counter(p.platform for p in posts)),
             expected_mentions=expected_mentions(scn, cfg, self.platforms),
             mentions=store.mention_count(),
-            mentions_by_platform=dict(store.query("SELECT platform, count(*) FROM mentions GROUP BY 1")),
-            cases_by_state=dict(store.query("SELECT state, count(*) FROM cases GROUP BY 1")),
-            alerts_by_kind=dict(delivered),
-            alerts_pending=int(store.scalar(
-                "SELECT count(*) FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL")),
-            alerts_failed=int(store.scalar("SELECT count(*) FROM outbox WHERE failed_at IS NOT NULL")),
+            mentions_by_platform=totals["mentions_by_platform"],
+            cases_by_state=totals["cases_by_state"],
+            alerts_by_kind=totals["alerts_delivered_by_kind"],
+            alerts_pending=totals["alerts_pending"],
+            alerts_failed=totals["alerts_failed"],
             slack_received=len(self.slack_app["received"]),
             scenario_complaints=len(complaints),
             scenario_answered=sum(1 for p in complaints if p.id in answered),

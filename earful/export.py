@@ -10,12 +10,6 @@ import pyarrow.parquet as pq
 from earful.clock import utcnow
 from earful.store import Store
 
-TABLES = {
-    "mentions": "SELECT * EXCLUDE (raw) FROM mentions ORDER BY created_at",
-    "cases": "SELECT * FROM cases ORDER BY opened_at",
-    "case_events": "SELECT * FROM case_events ORDER BY occurred_at, event_id",
-}
-
 
 def export_snapshot(store: Store, out_dir: Path, now: datetime | None = None) -> dict[str, tuple[Path, int]]:
     """Write one Parquet file per table into out_dir/<timestamp>/ and refresh out_dir/latest/."""
@@ -25,8 +19,8 @@ def export_snapshot(store: Store, out_dir: Path, now: datetime | None = None) ->
     folder.mkdir(parents=True, exist_ok=True)
     latest.mkdir(parents=True, exist_ok=True)
     written = {}
-    for name, sql in TABLES.items():
-        table = store.con.sql(sql).to_arrow_table()  # our constant queries, no parameters
+    for name in Store.EXPORTS:
+        table = store.export_table(name)
         path = folder / f"{name}.parquet"
         pq.write_table(table, path)
         tmp = latest / f".{name}.parquet.tmp"

@@ -397,6 +397,30 @@ class Store:
     def mention_count(self) -> int:
         return int(self.scalar("SELECT count(*) FROM mentions"))
 
+    def brands(self) -> list[str]:
+        return [r[0] for r in self.query("SELECT DISTINCT brand FROM mentions WHERE brand IS NOT NULL ORDER BY 1")]
+
+    def totals(self) -> dict[str, Any]:
+        """What a run produced: mentions per platform, cases per state, alerts per delivery state."""
+        return {
+            "mentions_by_platform": dict(self.query("SELECT platform, count(*) FROM mentions GROUP BY 1")),
+            "cases_by_state": dict(self.query("SELECT state, count(*) FROM cases GROUP BY 1")),
+            "alerts_delivered_by_kind": dict(self.query(
+                "SELECT kind, count(*) FROM outbox WHERE delivered_at IS NOT NULL GROUP BY kind")),
+            "alerts_pending": self.pending_alerts(),
+            "alerts_failed": int(self.scalar("SELECT count(*) FROM outbox WHERE failed_at IS NOT NULL")),
+        }
+
+    EXPORTS = {
+        "mentions": "SELECT * EXCLUDE (raw) FROM mentions ORDER BY created_at",
+        "cases": "SELECT * FROM cases ORDER BY opened_at",
+        "case_events": "SELECT * FROM case_events ORDER BY occurred_at, event_id",
+    }
+
+    def export_table(self, name: str) -> pa.Table:
+        """One of the analysts' tables as Arrow, for Parquet snapshots."""
+        return self.con.sql(self.EXPORTS[name]).to_arrow_table()  # a constant query, no parameters
+
     # cases ----------------------------------------------------------------------------------------
     def open_case(self, values: dict[str, Any]) -> int | None:
         """Insert a case unless the mention has one already; returns the new case_id or None."""
@@ -541,6 +565,9 @@ class Store:
             """SELECT alert_id, dedupe_key, case_id, kind, route, payload, attempts FROM outbox
                WHERE delivered_at IS NULL AND failed_at IS NULL AND next_attempt_at <= ?
                ORDER BY next_attempt_at, alert_id LIMIT ?""", [now, limit])
+
+    def pending_alerts(self) -> int:
+        return int(self.scalar("SELECT count(*) FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL"))
 
     def next_alert_due(self) -> datetime | None:
         return self.scalar("SELECT min(next_attempt_at) FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL")

@@ -47,8 +47,7 @@ class Outbox:
         self.stats = OutboxStats()
 
     def pending(self) -> int:
-        return int(self.store.scalar(
-            "SELECT count(*) FROM outbox WHERE delivered_at IS NULL AND failed_at IS NULL") or 0)
+        return self.store.pending_alerts()
 
     async def deliver_due(self) -> int:
         """Try every alert that is due now; returns how many were delivered."""

@@ -69,7 +69,13 @@ from earful.collectors.base import dump_cursor, load_cursor
 from earful.collectors.htmltext import html_to_text
 from earful.collectors.httpget import Reply, get, safe_url
 from earful.config import Config, MastodonSource
-from earful.errors import AuthFailed, MalformedPayload, RateLimited, SourceError, Unavailable
+from earful.errors import (
+    AuthFailed,
+    MalformedPayload,
+    RateLimited,
+    SourceError,
+    Unavailable,
+)
 from earful.matcher import search_terms
 from earful.model import Mention, Page
 

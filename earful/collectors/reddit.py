@@ -51,7 +51,14 @@ from prawcore.sessions import FiniteRetryStrategy
 from earful.clock import Clock
 from earful.collectors.base import dump_cursor, load_cursor
 from earful.config import Brand, Config, RedditSource
-from earful.errors import AuthFailed, ConfigError, MalformedPayload, RateLimited, SourceError, Unavailable
+from earful.errors import (
+    AuthFailed,
+    ConfigError,
+    MalformedPayload,
+    RateLimited,
+    SourceError,
+    Unavailable,
+)
 from earful.matcher import search_terms
 from earful.model import Mention, Page
 

@@ -35,7 +35,13 @@ from earful.collectors.base import dump_cursor, load_cursor
 from earful.collectors.htmltext import html_to_text
 from earful.collectors.httpget import Reply, get, safe_url
 from earful.config import Config, RssSource
-from earful.errors import AuthFailed, MalformedPayload, RateLimited, SourceError, Unavailable
+from earful.errors import (
+    AuthFailed,
+    MalformedPayload,
+    RateLimited,
+    SourceError,
+    Unavailable,
+)
 from earful.model import Mention, Page
 
 log = logging.getLogger(__name__)

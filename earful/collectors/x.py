@@ -48,7 +48,14 @@ from yarl import URL
 from earful.clock import Clock, to_utc_naive
 from earful.collectors.base import dump_cursor, load_cursor
 from earful.config import Brand, Config, XSource
-from earful.errors import AuthFailed, ConfigError, MalformedPayload, RateLimited, SourceError, Unavailable
+from earful.errors import (
+    AuthFailed,
+    ConfigError,
+    MalformedPayload,
+    RateLimited,
+    SourceError,
+    Unavailable,
+)
 from earful.matcher import search_terms
 from earful.model import Mention, Page
 

@@ -31,11 +31,10 @@ def flag_options(host: str, port: int) -> dict[str, object]:
 
 def run_server(ctx: context.DashboardContext, host: str = "127.0.0.1", port: int = 8501) -> None:
     """Register `ctx` and serve the dashboard at http://host:port until the server stops."""
-    from streamlit import config as st_config
-    from streamlit.web import bootstrap
-
     import altair  # noqa: F401  (heavy imports done before the first visitor arrives)
     import pandas  # noqa: F401
+    from streamlit import config as st_config
+    from streamlit.web import bootstrap
 
     context.register(ctx)
     options = flag_options(host, port)

@@ -29,7 +29,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     store = Store(args.db)
-    brands = [r[0] for r in store.query("SELECT DISTINCT brand FROM mentions WHERE brand IS NOT NULL ORDER BY 1")]
+    brands = store.brands()
     ctx = DashboardContext(store=store, tracker=Tracker(store, Config()), clock=Clock(), brands=brands,
                            refresh_seconds=args.refresh_seconds,
                            read_only_note=f"standalone dashboard over {args.db}")

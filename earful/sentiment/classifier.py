@@ -20,9 +20,9 @@ import numpy as np
 
 from earful.model import Enrichment
 from earful.sentiment import features, lexicon, signals
-from earful.sentiment.vader import FastVader
 from earful.sentiment.langid import DEFAULT_LANGUAGES, UND, LanguageId
 from earful.sentiment.text import clean, for_model_many
+from earful.sentiment.vader import FastVader
 
 MODEL_DIR = Path(__file__).with_name("model")
 MEMO_MAX = 20_000  # posts whose signals and score are remembered (see classify_many)

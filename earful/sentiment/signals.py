@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import math
 import re
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from earful.sentiment import cues
 from earful.sentiment.text import HANDLE_RE, URL_RE, handles_in

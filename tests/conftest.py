@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from earful.clock import ManualClock
@@ -30,3 +31,19 @@ def store(tmp_path: Path) -> Store:
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(datetime(2026, 11, 23, 9, 0, 0))
+
+
+@pytest.fixture
+async def session() -> aiohttp.ClientSession:
+    """One HTTP session per test, as collectors receive theirs from the pipeline."""
+    async with aiohttp.ClientSession() as s:
+        yield s
+
+
+async def collect(collector, cursor: str | None = None) -> list:  # noqa: ANN001
+    """Every page a collector yields until it is caught up."""
+    return [page async for page in collector.pages(cursor)]
+
+
+def ids(pages: list) -> list[str]:
+    return [m.id for p in pages for m in p.mentions]

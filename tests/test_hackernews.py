@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import aiohttp
 import pytest
 
 from earful import config as cfg
@@ -15,6 +14,7 @@ from earful.sandbox import hackernews as sandbox
 from earful.sandbox.faults import Faults
 from earful.sandbox.scenario import parse
 from earful.sandbox.server import SandboxServer
+from tests.conftest import collect, ids
 
 START = datetime(2026, 11, 23)
 ODD = ("Parcelly 📦🔥 lost it \u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627 zero\u200bwidth ctl\x01\x07\x1b "
@@ -52,12 +52,8 @@ def collector(conf, clock, session, per_page: int = 10):
     return c
 
 
-async def collect(c, cursor=None):
-    return [page async for page in c.pages(cursor)]
 
 
-def ids(pages):
-    return [m.id for p in pages for m in p.mentions]
 
 
 @pytest.fixture
@@ -65,10 +61,6 @@ def clock():
     return ManualClock(START + timedelta(hours=2))
 
 
-@pytest.fixture
-async def session():
-    async with aiohttp.ClientSession() as s:
-        yield s
 
 
 @pytest.fixture

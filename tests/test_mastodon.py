@@ -6,7 +6,6 @@ import asyncio
 import json
 from datetime import datetime, timedelta
 
-import aiohttp
 import pytest
 
 from earful import config as cfg
@@ -17,6 +16,7 @@ from earful.sandbox import mastodon as sandbox
 from earful.sandbox.faults import Faults
 from earful.sandbox.scenario import parse
 from earful.sandbox.server import SandboxServer
+from tests.conftest import collect, ids
 
 START = datetime(2026, 11, 23)
 ODD = ("Parcelly 📦🔥 lost my parcel \u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627 zero\u200bwidth "
@@ -50,15 +50,8 @@ def make_config(url: str | list[str], token: bool = False, **source) -> cfg.Conf
                       "sources": {"mastodon": src}})
 
 
-async def collect(collector, cursor=None):
-    pages = []
-    async for page in collector.pages(cursor):
-        pages.append(page)
-    return pages
 
 
-def ids(pages):
-    return [m.id for p in pages for m in p.mentions]
 
 
 @pytest.fixture
@@ -66,10 +59,6 @@ def clock():
     return ManualClock(START + timedelta(minutes=120))
 
 
-@pytest.fixture
-async def session():
-    async with aiohttp.ClientSession() as s:
-        yield s
 
 
 @pytest.fixture

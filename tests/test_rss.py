@@ -4,17 +4,23 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import aiohttp
 import pytest
 
 from earful import config as cfg
 from earful.clock import ManualClock
 from earful.collectors import rss
-from earful.errors import AuthFailed, MalformedPayload, RateLimited, SourceError, Unavailable
+from earful.errors import (
+    AuthFailed,
+    MalformedPayload,
+    RateLimited,
+    SourceError,
+    Unavailable,
+)
 from earful.sandbox import rss as sandbox
 from earful.sandbox.faults import Faults
 from earful.sandbox.scenario import parse
 from earful.sandbox.server import SandboxServer
+from tests.conftest import collect, ids
 
 START = datetime(2026, 11, 23)
 ODD = ("Parcelly 📦🔥 lost it \u05e9\u05dc\u05d5\u05dd \u0645\u0631\u062d\u0628\u0627 zero\u200bwidth ctl\x01\x07\x1b "
@@ -39,12 +45,8 @@ def make_config(feeds: list[str], **source) -> cfg.Config:
                       "sources": {"rss": {"feeds": feeds, "backfill_hours": 24, "timeout_seconds": 2, **source}}})
 
 
-async def collect(c, cursor=None):
-    return [page async for page in c.pages(cursor)]
 
 
-def ids(pages):
-    return [m.id for p in pages for m in p.mentions]
 
 
 @pytest.fixture
@@ -52,10 +54,6 @@ def clock():
     return ManualClock(START + timedelta(hours=1))
 
 
-@pytest.fixture
-async def session():
-    async with aiohttp.ClientSession() as s:
-        yield s
 
 
 @pytest.fixture

@@ -64,7 +64,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
 
-from earful.clock import Clock, to_utc_naive
+from earful.clock import Clock, parse_iso
 from earful.collectors.base import dump_cursor, load_cursor
 from earful.collectors.htmltext import html_to_text
 from earful.collectors.httpget import Reply, get, safe_url
@@ -115,13 +115,6 @@ def _newer(links: dict[str, dict[str, str]]) -> str | None:
     return prev.get("min_id") or prev.get("since_id")  # older servers page forwards with since_id
 
 
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return to_utc_naive(datetime.fromisoformat(value.replace("Z", "+00:00")))
-    except ValueError:
-        return None
 
 
 class _Instance:
@@ -520,7 +513,7 @@ class MastodonCollector:
         if event == "status.update":
             self.stats["edits"] += 1
         st = self.state.setdefault(inst.host, {}).setdefault(f"tag:{conn.tag}", {})
-        floor = _parse_time(st.get("floor")) or self.clock.now() - timedelta(hours=self.source.backfill_hours)
+        floor = parse_iso(st.get("floor")) or self.clock.now() - timedelta(hours=self.source.backfill_hours)
         yielded_before = status["id"] in (st.get("recent") or ())
         self._note_ids(st, [status["id"]])
         if yielded_before or not self._keep([status], floor):
@@ -639,7 +632,7 @@ class MastodonCollector:
         cursor, skipping the ids the cursor lists as already yielded there."""
         streams = self.state.setdefault(inst.host, {})
         st = dict(streams.get(name) or {})
-        floor = _parse_time(st.get("floor")) or self.clock.now() - timedelta(hours=self.source.backfill_hours)
+        floor = parse_iso(st.get("floor")) or self.clock.now() - timedelta(hours=self.source.backfill_hours)
         st["floor"] = floor.isoformat()
         if not st.get("top"):
             statuses, links = await self._fetch(inst, name, path, params, token, search)
@@ -686,7 +679,7 @@ class MastodonCollector:
                 return  # a short page going forwards means caught up (nothing is lost by stopping early)
 
     def _keep(self, statuses: list[dict[str, Any]], floor: datetime) -> list[dict[str, Any]]:
-        return [s for s in statuses if (_parse_time(s.get("created_at")) or floor) >= floor]
+        return [s for s in statuses if (parse_iso(s.get("created_at")) or floor) >= floor]
 
     def _page(self, inst: _Instance, name: str, st: dict[str, Any], statuses: list[dict[str, Any]]) -> Page:
         self.state.setdefault(inst.host, {})[name] = {k: v for k, v in st.items() if v is not None}
@@ -738,7 +731,7 @@ class MastodonCollector:
         raise SourceError(f"{where}: HTTP {reply.status}")
 
     def _retry_after(self, reply: Reply | aiohttp.ClientResponse) -> float:
-        reset = _parse_time(reply.headers.get("X-RateLimit-Reset"))
+        reset = parse_iso(reply.headers.get("X-RateLimit-Reset"))
         if reset is None:
             return DEFAULT_RETRY_AFTER
         return min(MAX_RETRY_AFTER, max(1.0, (reset - self.clock.now()).total_seconds()))
@@ -779,7 +772,7 @@ class MastodonCollector:
     def _mention(self, inst: _Instance, status: dict[str, Any]) -> Mention | None:
         if status.get("reblog"):
             return None  # a boost: the original is collected on its own
-        created = _parse_time(status.get("created_at"))
+        created = parse_iso(status.get("created_at"))
         account = status.get("account") if isinstance(status.get("account"), dict) else {}
         acct = account.get("acct") or account.get("username")
         if created is None or not isinstance(acct, str) or not acct:

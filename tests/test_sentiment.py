@@ -74,6 +74,61 @@ def test_cyrillic_without_telltale_letters(text, lang):
     assert ru_or_uk(text.split()) == lang
 
 
+@pytest.mark.parametrize("text,lang", [
+    # Latin posts the stop-word vote cannot decide: the trigram naive-Bayes model decides, lingua is not asked
+    ("hola amigos vamos ya casi llegamos a mil seguidores", "es"),
+    ("ciao ragazzi stasera partita allo stadio", "it"),
+    ("guten abend zusammen gleich geht's los mit fussball", "de"),
+    ("lovely weather today going hiking later", "en"),
+])
+def test_latin_trigram_model_decides_before_lingua(text, lang, monkeypatch):
+    from earful.sentiment import langid
+
+    lid = LanguageId()
+    assert lid._fast(text, None)[1] is not None  # the vote left it undecided
+
+    def no_lingua(*_a, **_k):
+        raise AssertionError("lingua was asked")
+
+    monkeypatch.setattr(langid, "lingua_detector", no_lingua)
+    assert lid.detect_many([text, "x"]) == [lang, "und"]
+
+
+def test_latin_trigram_model_small_margin_goes_to_lingua():
+    import numpy as np
+
+    from earful.sentiment import trigram_lm
+
+    flat = np.zeros_like(langid_shipped_table())  # every language alike: margin 0, lingua decides
+    texts = ["ciao ragazzi stasera partita allo stadio", "lovely weather today going hiking later",
+             "hola amigos vamos ya casi llegamos a mil seguidores"]
+    assert LanguageId(trigrams=flat).detect_many(texts) == LanguageId(trigrams=None).detect_many(texts)
+    assert trigram_lm.scores(flat, texts).shape == (3, len(trigram_lm.LANGS))
+
+
+def test_trigram_scores_do_not_depend_on_the_batch():
+    import numpy as np
+
+    from earful.sentiment import trigram_lm
+
+    table = langid_shipped_table()
+    texts = ["buenas noches descansen", "ab", "guten abend zusammen", "żółć gęślą jaźń"]
+    together = trigram_lm.scores(table, texts)
+    for i, t in enumerate(texts):
+        alone = trigram_lm.scores(table, [t])[0]
+        h, _ = trigram_lm._hashes([t])
+        assert np.allclose(together[i], alone) and np.allclose(alone, table[h].sum(axis=0), atol=1e-3)
+        assert len(h) == len(t)  # padded with a space each side: len(t) trigrams
+
+
+def langid_shipped_table():
+    from earful.sentiment.langid import shipped_trigrams
+
+    table = shipped_trigrams()
+    assert table is not None and table.shape[0] == 1 << 16
+    return table
+
+
 def test_cyrillic_with_both_kinds_of_words_is_left_to_lingua():
     from earful.sentiment.langid import ru_or_uk
 
@@ -165,8 +220,8 @@ def test_empty_and_url_only_are_und_and_not_complaints(clf):
 def test_classify_many_matches_classify(clf):
     texts = ["still waiting for my refund @telvia", "love it", "Интернет не работает"]
     many = clf.classify_many(texts, [TELVIA, None, None], [None, "en", None])
-    assert [m.as_dict() for m in many] == [clf.classify(t, b, l).as_dict()
-                                            for t, b, l in zip(texts, [TELVIA, None, None], [None, "en", None])]
+    assert [m.as_dict() for m in many] == [clf.classify(t, b, hint).as_dict()
+                                            for t, b, hint in zip(texts, [TELVIA, None, None], [None, "en", None])]
     assert clf.classify_many([]) == []
 
 
@@ -182,7 +237,7 @@ def test_classify_stream_one_line_out_per_line_in_order(clf):
     ]
     out, err = io.StringIO(), io.StringIO()
     bad = cli_support.classify_stream(io.StringIO("\n".join(lines) + "\n"), out, err, clf=clf)
-    results = [json.loads(l) for l in out.getvalue().splitlines()]
+    results = [json.loads(line) for line in out.getvalue().splitlines()]
     assert len(results) == len(lines) and bad == 4
     assert results[0]["complaint"] is True
     assert results[1] == {"error": "line 2: not JSON"}

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from earful.model import Enrichment
-from earful.sentiment import features, lexicon, signals
+from earful.sentiment import features, lexicon, signals, trigram_lm
 from earful.sentiment.langid import DEFAULT_LANGUAGES, UND, LanguageId
 from earful.sentiment.text import clean, for_model_many
 from earful.sentiment.vader import FastVader
@@ -42,11 +42,11 @@ def _sigmoid(z):
 
 class Classifier:
     def __init__(self, meta: dict, weights: np.ndarray | None, lexicons: dict[str, dict[str, float]],
-                 languages: Sequence[str] | None = None):
+                 languages: Sequence[str] | None = None, trigrams="shipped"):
         self.meta = meta
         self.version: str = meta.get("version", "untrained")
         self.languages = list(languages or meta.get("languages") or DEFAULT_LANGUAGES)
-        self.langid = LanguageId(self.languages)
+        self.langid = LanguageId(self.languages, trigrams)  # trigrams: the Latin trigram table (langid)
         self.scorers = lexicon.build_scorers(lexicons)
         self.lexicons = lexicons
         self.weights = weights
@@ -68,7 +68,8 @@ class Classifier:
         lexicons = json.loads((path / "lexicons.json").read_text(encoding="utf-8"))
         with np.load(path / "weights.npz") as data:
             weights = data["w"].astype(np.float32)
-        return cls(meta, weights, lexicons, languages)
+        trigrams = "shipped" if path == MODEL_DIR else trigram_lm.load(path)
+        return cls(meta, weights, lexicons, languages, trigrams)
 
     # -- public -------------------------------------------------------------------------------
     def classify(self, text: str, brand: BrandContext | None = None, lang: str | None = None) -> Enrichment:

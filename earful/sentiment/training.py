@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from earful.sentiment import features, lexicon, signals
+from earful.sentiment import features, lexicon, signals, trigram_lm
 from earful.sentiment.classifier import MODEL_DIR, BrandContext, Classifier
 from earful.sentiment.text import for_model, strip_noise
 
@@ -326,7 +326,9 @@ def build(out_path: Path | None = None, corrections: list[dict] | None = None,
     complaint tweets (evenly spaced; for fast tests); ``cross_validate`` adds the nested CV figures."""
     out = Path(out_path or MODEL_DIR)
     lex = build_lexicons(progress)
-    base = Classifier({}, None, lex)
+    # the Latin language-ID trigram table first: training posts get the languages run time will give them
+    trigrams = trigram_lm.build(trigram_lm.training_texts(SHARED, Path(labelled_dir or LABELLED)))
+    base = Classifier({}, None, lex, trigrams=trigrams)
     complaints = load_complaints()
     if sample is not None and sample < len(complaints):
         step = len(complaints) / max(sample, 1)
@@ -365,6 +367,7 @@ def build(out_path: Path | None = None, corrections: list[dict] | None = None,
             "lexicons de/es/fr/pt/it: weights derived from cardiffnlp/xlm-t sentiment tweets",
             "lexicon ru: weights derived from SentiRuEval-2016 (mokoron/sentirueval) tweets",
             "lexicon zh: weights derived from SophonPlus/ChineseNlpCorpus reviews",
+            "language-ID trigrams (Latin script): cardiffnlp/xlm-t training tweets (en/de/es/fr/it/pt) + data/labelled/train",
             "lexicon seeds (all languages; the only source for pl and uk): hand-written, earful/sentiment/lexicon.py",
         ],
     }
@@ -376,6 +379,7 @@ def build(out_path: Path | None = None, corrections: list[dict] | None = None,
         info = zipfile.ZipInfo("w.npy", date_time=(2024, 1, 1, 0, 0, 0))
         info.compress_type = zipfile.ZIP_DEFLATED
         zf.writestr(info, buf.getvalue())
+    trigram_lm.save(trigrams, out)
     (out / "lexicons.json").write_text(json.dumps(lex, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
     (out / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
     progress(f"wrote {out} version {version} threshold {threshold}")

@@ -49,7 +49,7 @@ from aiohttp import web
 
 from earful.clock import Clock
 from earful.sandbox.faults import Faults
-from earful.sandbox.scenario import Scenario, ScenarioPost
+from earful.sandbox.scenario import Scenario, ScenarioPost, base36
 
 DEMO_ENV: dict[str, str] = {
     "EARFUL_DEMO_REDDIT_CLIENT_ID": "earful-demo-client",
@@ -65,14 +65,6 @@ _TIME_FILTERS = {"hour": 3600, "day": 86400, "week": 7 * 86400, "month": 31 * 86
 _ESCAPED_FIELDS = ("title", "selftext", "body", "link_title")
 
 
-def base36(number: int) -> str:
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    out = ""
-    while True:
-        number, rem = divmod(number, 36)
-        out = digits[rem] + out
-        if number == 0:
-            return out
 
 
 def derive_id(key: str) -> str:

@@ -81,6 +81,17 @@ class Scenario:
         return post
 
 
+def base36(number: int) -> str:
+    """Platform-style short ids (Reddit's, X's pagination tokens) for sandbox objects."""
+    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+    out = ""
+    while True:
+        number, rem = divmod(number, 36)
+        out = digits[rem] + out
+        if number == 0:
+            return out
+
+
 def parse(data: dict[str, Any]) -> Scenario:
     start = to_utc_naive(datetime.fromisoformat(data["start"].replace("Z", "+00:00")))
     posts = []

@@ -46,7 +46,7 @@ from aiohttp import web
 
 from earful.clock import Clock, to_utc_naive
 from earful.sandbox.faults import Faults
-from earful.sandbox.scenario import Scenario, ScenarioPost
+from earful.sandbox.scenario import Scenario, ScenarioPost, base36
 from earful.sandbox.xquery import Node, QueryError, TweetView, parse
 
 PATH = "/2/tweets/search/recent"
@@ -107,16 +107,6 @@ def _iso(when: datetime) -> str:
 
 def _escape(text: str) -> str:
     return html.escape(text, quote=False)  # & < > only, as X does
-
-
-def _b36(n: int) -> str:
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    out = ""
-    while True:
-        n, r = divmod(n, 36)
-        out = digits[r] + out
-        if n == 0:
-            return out
 
 
 def _problem(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> web.Response:
@@ -458,7 +448,7 @@ class XSandbox:
 
     @staticmethod
     def _encode_token(below: int, fingerprint: int) -> str:
-        return "b26v" + _b36(below).rjust(13, "0") + _b36(fingerprint).rjust(7, "0")
+        return "b26v" + base36(below).rjust(13, "0") + base36(fingerprint).rjust(7, "0")
 
     @staticmethod
     def _decode_token(token: str, fingerprint: int) -> int | None:

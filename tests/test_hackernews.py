@@ -52,15 +52,9 @@ def collector(conf, clock, session, per_page: int = 10):
     return c
 
 
-
-
-
-
 @pytest.fixture
 def clock():
     return ManualClock(START + timedelta(hours=2))
-
-
 
 
 @pytest.fixture

@@ -50,15 +50,9 @@ def make_config(url: str | list[str], token: bool = False, **source) -> cfg.Conf
                       "sources": {"mastodon": src}})
 
 
-
-
-
-
 @pytest.fixture
 def clock():
     return ManualClock(START + timedelta(minutes=120))
-
-
 
 
 @pytest.fixture

@@ -45,15 +45,9 @@ def make_config(feeds: list[str], **source) -> cfg.Config:
                       "sources": {"rss": {"feeds": feeds, "backfill_hours": 24, "timeout_seconds": 2, **source}}})
 
 
-
-
-
-
 @pytest.fixture
 def clock():
     return ManualClock(START + timedelta(hours=1))
-
-
 
 
 @pytest.fixture

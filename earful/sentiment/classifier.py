@@ -20,6 +20,7 @@ import numpy as np
 
 from earful.model import Enrichment
 from earful.sentiment import features, lexicon, signals, trigram_lm
+from earful.sentiment.batchtokens import Batch
 from earful.sentiment.langid import DEFAULT_LANGUAGES, UND, LanguageId
 from earful.sentiment.text import clean, for_model_many
 from earful.sentiment.vader import FastVader
@@ -118,16 +119,12 @@ class Classifier:
         cleaned = [clean(t) for t in texts]
         hints = [self._hint(lang) for lang in langs] if langs else None
         detected = self.langid.detect_many(cleaned, hints)
-        sigs, dense = [], []
-        extract, sentiment = signals.extract, self._sentiment
-        for i, text in enumerate(cleaned):
-            low = text.lower()
-            sig = extract(text, low, detected[i], brands[i] if brands else None)
-            sentiment(sig, text, low)
-            sigs.append(sig)
-            dense.append(sig.dense())
+        lows = [t.lower() for t in cleaned]
+        batch = Batch(lows)  # the token work of the cues and lexicons runs over it in compiled code
+        sigs = signals.extract_many(cleaned, lows, detected, brands, batch)
+        self._sentiment_many(sigs, cleaned, lows, batch)
         model_texts = for_model_many(cleaned)
-        return cleaned, model_texts, sigs, np.asarray(dense, np.float64).reshape(len(texts), -1)
+        return cleaned, model_texts, sigs, signals.dense_matrix(sigs)
 
     def raw_scores(self, model_texts, dense) -> np.ndarray:
         z = np.full(len(model_texts), self.intercept)
@@ -141,13 +138,27 @@ class Classifier:
             return None
         return lang.strip().lower()
 
-    def _sentiment(self, sig: signals.Signals, text: str, low: str) -> None:
+    def _sentiment_many(self, sigs: list[signals.Signals], texts: list[str], lows: list[str], batch) -> None:
+        """`_sentiment` of a batch: the lexicon sums of each language in one compiled pass."""
+        by_lang: dict[str, list[int]] = {}
+        for d, sig in enumerate(sigs):
+            lang = sig.lang
+            if not (lang == "en" or (lang == UND and texts[d].isascii())) and lang in self.scorers:
+                by_lang.setdefault(lang, []).append(d)
+        totals: dict[int, float] = {}
+        for lang, docs in by_lang.items():
+            totals.update(zip(docs, self.scorers[lang].raw_many(batch, docs)))
+        for d, sig in enumerate(sigs):
+            self._sentiment(sig, texts[d], lows[d], totals.get(d, 0.0))
+
+    def _sentiment(self, sig: signals.Signals, text: str, low: str, total: float | None = None) -> None:
         lang = sig.lang
         if lang == "en" or (lang == UND and text.isascii()):
             s, sig.vader_neg = self.vader.scores(text)
         else:
-            scorer = self.scorers.get(lang)
-            total = scorer.raw(low) if scorer is not None else 0.0
+            if total is None:
+                scorer = self.scorers.get(lang)
+                total = scorer.raw(low) if scorer is not None else 0.0
             total -= 1.5 * sum(1 for p in sig.problem if " " in p)
             total += 1.2 * (sig.pos_emoji - sig.neg_emoji)
             s = lexicon.squash(total)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+import numpy as np
+
 CJK = {"zh", "ja"}
 
 CUES: dict[str, dict[str, list[str]]] = {
@@ -372,8 +374,9 @@ ORDER_RE = re.compile(
 )
 _DIGIT_RUN_RE = re.compile(r"\d{3,}")
 # links that phishing uses: hyphenated lookalike domains, URL shorteners, login/payment paths
+SHORTENERS = ("tinyurl.com", "bit.ly", "t.ly", "cutt.ly", "is.gd", "goo.gl", "rb.gy")
 LINK_RE = re.compile(r"(?<![\w@.-])(?:https?://)?(?:www\.)?((?:[a-z0-9]+-)+[a-z0-9]+\.[a-z]{2,6}|"
-                     r"(?:tinyurl\.com|bit\.ly|t\.ly|cutt\.ly|is\.gd|goo\.gl|rb\.gy)(?=/))(?:/\S*)?", re.I)
+                     r"(?:" + "|".join(map(re.escape, SHORTENERS)) + r")(?=/))(?:/\S*)?", re.I)
 PHISHY_LINK_WORDS = ("login", "secure", "verify", "verif", "pay", "billing", "bonus", "gift", "prize", "gewinn",
                      "cadeau", "premio", "nagroda", "kompens", "indemn", "zustell", "livraison", "dostav",
                      "entrega", "reembolso", "refund")
@@ -491,6 +494,89 @@ class _Index:
                 self._substr_by_first.setdefault(term[0], []).append((cat, term))
         self._cache: dict[str, tuple | None] = {}
         self._hits: set[str] = set()  # cached tokens that start or match a term
+        self._compiled = None
+
+    def compiled(self) -> dict:
+        """The index as arrays for `kernels.cue_matches` (built on first use)."""
+        if self._compiled is None:
+            from earful.sentiment.batchtokens import HashTable, hash_of
+
+            entries = [e for f in self.first.values() for e in f]
+            groups, off = {}, 0
+            for tok, es in self.first.items():
+                groups[hash_of(tok)] = (off, len(es))
+                off += len(es)
+            width = max([len(e[2]) for e in entries] + [1])
+            rest = np.zeros((len(entries), width), np.uint64)
+            for i, (_cat, _term, r, _p) in enumerate(entries):
+                rest[i, :len(r)] = [hash_of(t) for t in r]
+            stems, p_cats, off = {}, [], 0
+            for tok, es in self.prefix_first.items():
+                stems[hash_of(tok)] = (off, len(es))
+                p_cats += [CATEGORIES.index(e[0]) for e in es]
+                off += len(es)
+            first, prefixes = HashTable(groups), HashTable(stems)
+            table = np.zeros(0x10000, np.bool_)
+            for _cat, term in self.substr:
+                if term:
+                    table[min(ord(term[0]), 0xFFFF)] = True  # (an astral first character: every post is checked)
+            self._compiled = {
+                "arrays": (first.keys, first.off, first.cnt,
+                           np.asarray([CATEGORIES.index(e[0]) for e in entries], np.int64),
+                           np.asarray([len(e[2]) for e in entries], np.int64),
+                           np.asarray([e[3] for e in entries], np.bool_), rest,
+                           np.asarray([len(e[2][-1]) if e[2] else 0 for e in entries], np.int64),
+                           prefixes.keys, prefixes.off, prefixes.cnt, np.asarray(p_cats, np.int64),
+                           np.asarray(self.prefix_lens_sorted, np.int64)),
+                "entries": [(e[0], e[1], len(e[2])) for e in entries],
+                "substr_table": table,
+                "astral_substr": any(ord(t[0]) > 0xFFFF for _c, t in self.substr if t),
+            }
+        return self._compiled
+
+    def scan_batch(self, batch, docs: list[int]) -> dict[int, dict[str, list[str]]]:
+        """`scan` of the posts ``docs`` of a `batchtokens.Batch` of lower-case posts: the same matches in the
+        same order, found by compiled code over token hashes (`kernels.cue_matches`); only matched terms
+        become Python strings."""
+        from earful.sentiment import kernels
+
+        comp = self.compiled()
+        out: dict[int, dict[str, list[str]]] = {d: {} for d in docs}
+        texts = batch.texts
+        if self.substr:
+            by_first = self._substr_by_first
+            if comp["astral_substr"]:
+                flagged = docs
+            else:
+                on = kernels.has_char(batch.cp, batch.start, batch.size, comp["substr_table"])
+                flagged = [d for d in docs if on[d]]
+            for d in flagged:
+                low, found = texts[d], out[d]
+                for ch in sorted(by_first.keys() & set(low)):
+                    for cat, term in by_first[ch]:
+                        if term in low:
+                            found.setdefault(cat, []).append(term)
+        tok = batch.tokens(kernels.CUE)
+        rows = kernels.cue_matches(batch.cp, tok.start, tok.end, tok.hash, tok.first, np.asarray(docs, np.int64),
+                                   *comp["arrays"])
+        if not len(rows):
+            return out
+        joined, starts, ends = batch.joined, tok.start, tok.end
+        entries = comp["entries"]
+        for d, kind, i, t in rows.tolist():
+            if kind == 0:
+                cat, term, _k = entries[i]
+            elif kind == 1:
+                cat, _term, k = entries[i]
+                term = " ".join([joined[starts[x]:ends[x]] for x in range(t, t + k + 1)])
+            else:
+                cat, term = CATEGORIES[i], joined[starts[t]:ends[t]]
+            found = out[d]
+            if cat in found:
+                found[cat].append(term)
+            else:
+                found[cat] = [term]
+        return out
 
     def _lookup(self, tok: str):
         """(entries starting with this token, categories of the prefix it matches) or None."""

@@ -15,6 +15,9 @@ import zlib
 
 import numpy as np
 
+from earful.sentiment import kernels
+from earful.sentiment.batchtokens import Batch
+
 BITS = 18
 CHAR_NS = (2, 3, 4, 5)
 _P = np.uint64(0x100000001B3)
@@ -22,6 +25,8 @@ _MIX = np.uint64(0xFF51AFD7ED558CCD)
 _SHIFT = np.uint64(64 - BITS)
 _WORD_RE = re.compile(r"[^\W_]+|[!?]", re.U)
 _MASK = (1 << BITS) - 1
+_NS = np.asarray(CHAR_NS, np.int64)
+_SEEDS = np.asarray([n * 0x9E3779B97F4A7C15 & 0xFFFFFFFFFFFFFFFF for n in CHAR_NS], np.uint64)
 
 
 def _char_hashes(texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -103,39 +108,21 @@ def hashed_pairs(texts: list[str]) -> list[tuple[np.ndarray, np.ndarray, np.ndar
 def linear_scores(texts: list[str], weights: np.ndarray) -> np.ndarray:
     """sum over n-grams of weights[bucket] * scale, per text (weights has 2 * 2**BITS entries).
 
-    The same buckets and scale as `hashed_pairs`, summed without building (doc, bucket) pairs: every
-    position of the joined batch is hashed (also those whose n-gram straddles two posts), and a post's
-    sum is a difference of the running sum at its first and last valid n-gram."""
+    The same buckets and scale as `hashed_pairs`, summed without building (doc, bucket) pairs: the
+    character n-grams in one compiled loop over the batch (`kernels.char_ngram_sums`)."""
     n_docs = len(texts)
     total = np.zeros(n_docs, np.float64)
     if not n_docs:
         return total
     w_char, w_word = weights[:1 << BITS], weights[1 << BITS:]
-    # character n-grams: post d occupies [start[d], start[d] + size[d]) of the joined array
-    padded = [" " + t + " " for t in texts]
-    joined = _joined(padded)
-    size = np.fromiter(map(len, joined.split("\x00")), np.int64, n_docs)
-    start = np.zeros(n_docs, np.int64)
-    np.cumsum(size[:-1] + 1, out=start[1:])
-    cp = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-    h = cp.copy()
-    counts = np.zeros(n_docs, np.float64)
-    sums = np.zeros(n_docs, np.float64)
-    with np.errstate(over="ignore"):
-        for n in range(2, max(CHAR_NS) + 1):
-            h = h[:-1] * _P + cp[n - 1:]
-            if n not in CHAR_NS:
-                continue
-            b = ((h ^ np.uint64(n * 0x9E3779B97F4A7C15 & 0xFFFFFFFFFFFFFFFF)) * _MIX) >> _SHIFT
-            run = np.zeros(len(b) + 1, np.float64)
-            np.cumsum(w_char[b], out=run[1:])
-            m = np.maximum(size - n + 1, 0)  # valid n-grams of each post start at start .. start + m - 1
-            sums += run[start + m] - run[start]
-            counts += m
+    # padded: the character n-grams see the word edges (a NUL inside a post counts as a space, as in training)
+    batch = Batch([" " + (t.replace("\x00", " ") if "\x00" in t else t) + " " for t in texts])
+    sums, counts = kernels.char_ngram_sums(batch.cp.astype(np.uint64), batch.start, batch.size, w_char, _NS,
+                                           _SEEDS, _SHIFT)
     total += sums / np.sqrt(np.maximum(counts, 1.0))
-    # words: unigrams and bigrams of the tokens of each post
-    d, b, counts = _word_hashes(texts)
-    sums = np.bincount(d, weights=w_word[b], minlength=n_docs)
+    # words: unigrams and bigrams of the tokens of each post (the padding spaces are no tokens)
+    tok = batch.tokens(kernels.NGRAM)
+    sums, counts = kernels.word_ngram_sums(batch.cp, tok.doc, tok.start, tok.end, tok.first, n_docs, w_word, _SHIFT)
     total += sums / np.sqrt(np.maximum(counts, 1.0))
     return total
 

@@ -216,6 +216,8 @@ class LanguageId:
         cyr = self._by_script.get("cyrillic", ())
         self._cyr_words = _vote_table(cyr, STOPWORDS, False)
         self._ru_uk_only = set(cyr) == {"ru", "uk"}  # then `ru_or_uk` decides what the vote cannot
+        self._latin_trigrams_first = (self._trigrams is not None and len(latin) >= 2
+                                      and all(lang in self._nb_col for lang in latin))
         # lingua's answer per (candidates, mode) and stripped text: lingua costs 50-150 us a post, and
         # retweets, copies and bot posts repeat texts (bounded; cleared when full)
         self._lingua_memo: dict[tuple[tuple[str, ...], bool], dict[str, str]] = {}
@@ -228,13 +230,25 @@ class LanguageId:
     def detect_many(self, texts: Sequence[str], hints: Sequence[str | None] | None = None) -> list[str]:
         out: list[str] = []
         todo: dict[tuple[tuple[str, ...], bool], list[tuple[int, str]]] = {}
+        unvoted: dict[tuple[tuple[str, ...], bool], list[tuple[int, str]]] = {}  # Latin: trigrams first
         fast = self._fast
         for i, text in enumerate(texts):
             lang, pending = fast(text, hints[i] if hints else None)
             out.append(lang)
             if pending is not None:
                 low_acc = len(pending[1]) > HIGH_ACCURACY_MAX or len(pending[0]) >= LONG
-                todo.setdefault((pending[1], low_acc), []).append((i, pending[0]))
+                (unvoted if pending[2] else todo).setdefault((pending[1], low_acc), []).append((i, pending[0]))
+        if unvoted:
+            self._trigram_decide(unvoted, out)
+            for (candidates, low_acc), items in unvoted.items():  # the trigram margin was small: vote
+                for i, stripped in items:
+                    guess, scored = self._latin_vote(stripped)
+                    if guess is not None:
+                        out[i] = guess
+                        continue
+                    narrowed = tuple(lang for lang in candidates if lang in scored) if len(scored) >= 2 else candidates
+                    low = len(narrowed) > HIGH_ACCURACY_MAX or len(stripped) >= LONG
+                    todo.setdefault((narrowed, low), []).append((i, stripped))
         if self._trigrams is not None:
             self._trigram_decide(todo, out)
         memo = self._lingua_memo
@@ -290,8 +304,9 @@ class LanguageId:
             else:
                 del todo[k]
 
-    def _fast(self, text: str, hint: str | None) -> tuple[str, tuple[str, tuple[str, ...]] | None]:
-        """(language, None) when decided here, else (UND, (stripped text, candidate languages))."""
+    def _fast(self, text: str, hint: str | None) -> tuple[str, tuple[str, tuple[str, ...], bool] | None]:
+        """(language, None) when decided here, else (UND, (stripped text, candidate languages, whether the
+        stop-word vote is still to come))."""
         stripped = strip_noise(text.lower())  # lingua lower-cases too
         if not stripped:
             return UND, None
@@ -333,16 +348,21 @@ class LanguageId:
             if guess is None and self._ru_uk_only:
                 guess = ru_or_uk(words)
         elif script == "latin":
-            guess, scored = self._vote(words, self._latin_words,
-                                       None if ascii_only else self._latin_mark_set.intersection(low), low)
+            if self._latin_trigrams_first:  # the trigram model decides most Latin posts; the vote the rest
+                return UND, (stripped, candidates, True)
+            guess, scored = self._latin_vote(stripped, words)
         else:
-            return UND, (stripped, candidates)
+            return UND, (stripped, candidates, False)
         if guess is not None:
             return guess, None
         # lingua decides between the languages the vote saw (all of the script's when it saw none)
         if len(scored) >= 2:
             candidates = tuple(lang for lang in candidates if lang in scored)
-        return UND, (stripped, candidates)
+        return UND, (stripped, candidates, False)
+
+    def _latin_vote(self, stripped: str, words: list[str] | None = None) -> tuple[str | None, dict[str, float]]:
+        marks = None if stripped.isascii() else self._latin_mark_set.intersection(stripped)
+        return self._vote(stripped.split() if words is None else words, self._latin_words, marks, stripped)
 
     def _vote(self, words: list[str], table, marks, low: str = "") -> tuple[str | None, dict[str, float]]:
         scores: dict[str, float] = {}

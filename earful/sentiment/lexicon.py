@@ -17,6 +17,8 @@ from __future__ import annotations
 import math
 import re
 
+import numpy as np
+
 from earful.sentiment import cues
 
 WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?", re.U)
@@ -104,6 +106,31 @@ class LexiconScorer:
         self.cjk = lang in cues.CJK
         self.max_len = max((len(w) for w in words), default=1) if self.cjk else 0
         self._cache: dict[str, float] = {}  # token -> valence, remembered (cleared at 50k tokens)
+        self._compiled = None  # arrays for raw_many
+
+    def raw_many(self, batch, docs: list[int]) -> list[float]:
+        """`raw` of the posts ``docs`` of a `batchtokens.Batch` of lower-case posts (compiled for
+        non-CJK languages: `kernels.lexicon_totals`, the same sums)."""
+        if self.cjk:
+            return [self._raw_cjk(batch.texts[d]) for d in docs]
+        from earful.sentiment import kernels
+
+        if self._compiled is None:
+            self._compiled = self._arrays()
+        tok = batch.tokens(kernels.LEXICON)
+        return kernels.lexicon_totals(batch.cp, tok.doc, tok.start, tok.end, tok.hash, tok.first,
+                                      np.asarray(docs, np.int64), *self._compiled, N_SCALAR, BOOST).tolist()
+
+    def _arrays(self):
+        from earful.sentiment.batchtokens import HashSet, hash_of
+
+        def table(entries: dict[str, float]):
+            pairs = sorted((hash_of(w), float(v)) for w, v in entries.items())
+            return (np.asarray([h for h, _ in pairs], np.uint64).reshape(-1),
+                    np.asarray([v for _, v in pairs], np.float64).reshape(-1))
+
+        words, prefixes = table(self.words), table(self.prefixes)
+        return (*words, *prefixes, self.min_prefix, HashSet(self.negators).keys, HashSet(self.intensifiers).keys)
 
     def valence(self, token: str) -> float:
         v = self._cache.get(token)

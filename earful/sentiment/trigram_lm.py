@@ -3,9 +3,9 @@
 Built at train time (`build`) from the xlm-t training tweets (en/de/es/fr/it/pt) and the labelled
 training posts (all Latin languages; the only Polish source), shipped as ``model/langid_trigrams.npz``:
 log P(trigram | language) over hashed trigrams of `strip_noise(text.lower())` padded with spaces,
-Laplace-smoothed, uniform priors. `scores` scores a whole batch in numpy (one hash pass over the joined
-texts, one gather, one segment sum). `LanguageId` takes its answer only when the log-likelihood margin
-between the two best candidate languages is large; otherwise lingua decides as before.
+Laplace-smoothed, uniform priors. `scores` scores a whole batch in one compiled loop
+(`kernels.trigram_sums`, the same hashes as `_hashes`). `LanguageId` takes its answer only when the
+log-likelihood margin between the two best candidate languages is large; otherwise lingua decides.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+
+from earful.sentiment import kernels
 
 from earful.sentiment.text import strip_noise
 
@@ -87,10 +89,10 @@ def load(path: Path) -> np.ndarray | None:
 
 def scores(table: np.ndarray, texts: Sequence[str]) -> np.ndarray:
     """Log-likelihood per text and language, shape (len(texts), len(LANGS))."""
-    h, seg = _hashes(texts)
-    # segment sums via cumulative sums (np.add.at is slow)
-    rows = table[h].astype(np.float64)
-    cs = np.vstack((np.zeros((1, table.shape[1])), np.cumsum(rows, axis=0)))
-    ntri = np.bincount(seg, minlength=len(texts))
-    ends = np.cumsum(ntri)
-    return cs[ends] - cs[ends - ntri]
+    padded = [" " + t + " " for t in texts]
+    n = len(padded)
+    size = np.fromiter(map(len, padded), np.int64, n)
+    start = np.zeros(n, np.int64)
+    np.cumsum(size[:-1], out=start[1:])
+    cp = np.frombuffer("".join(padded).encode("utf-32-le"), np.uint32).astype(np.int64)
+    return kernels.trigram_sums(cp, start, size, table, BITS)

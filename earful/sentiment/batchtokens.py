@@ -80,11 +80,19 @@ def hash_of(text: str) -> int:
     return int(kernels.fnv(cp, 0, len(cp)))
 
 
+def hashes_of(texts: Sequence[str]) -> np.ndarray:
+    """`hash_of` of many texts at once."""
+    if not texts:
+        return np.zeros(0, np.uint64)
+    batch = Batch(texts)
+    return kernels.fnv_docs(batch.cp, batch.start, batch.size)
+
+
 class HashSet:
     """A set of token texts as a sorted uint64 array (for compiled lookups)."""
 
     def __init__(self, words: Iterable[str]):
-        self.keys = np.unique(np.fromiter((hash_of(w) for w in words), np.uint64))
+        self.keys = np.unique(hashes_of(list(words)))
 
 
 class HashTable:

@@ -499,20 +499,20 @@ class _Index:
     def compiled(self) -> dict:
         """The index as arrays for `kernels.cue_matches` (built on first use)."""
         if self._compiled is None:
-            from earful.sentiment.batchtokens import HashTable, hash_of
+            from earful.sentiment.batchtokens import HashTable, hashes_of
 
             entries = [e for f in self.first.values() for e in f]
             groups, off = {}, 0
-            for tok, es in self.first.items():
-                groups[hash_of(tok)] = (off, len(es))
+            for h, es in zip(hashes_of(list(self.first)).tolist(), self.first.values()):
+                groups[h] = (off, len(es))
                 off += len(es)
             width = max([len(e[2]) for e in entries] + [1])
             rest = np.zeros((len(entries), width), np.uint64)
             for i, (_cat, _term, r, _p) in enumerate(entries):
-                rest[i, :len(r)] = [hash_of(t) for t in r]
+                rest[i, :len(r)] = hashes_of(list(r))
             stems, p_cats, off = {}, [], 0
-            for tok, es in self.prefix_first.items():
-                stems[hash_of(tok)] = (off, len(es))
+            for h, es in zip(hashes_of(list(self.prefix_first)).tolist(), self.prefix_first.values()):
+                stems[h] = (off, len(es))
                 p_cats += [CATEGORIES.index(e[0]) for e in es]
                 off += len(es)
             first, prefixes = HashTable(groups), HashTable(stems)

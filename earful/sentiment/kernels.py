@@ -72,7 +72,7 @@ def trigram_sums(cp, start, size, table, bits):  # pragma: no cover - compiled
 # character classes (see `batchtokens.char_classes`): bit 1 alphanumeric (re's \w without "_"),
 # 2 decimal digit (re's \d), 4 whitespace (re's \s), 0x80 looked up
 ALNUM, DECIMAL, SPACE = 1, 2, 4
-CUE, LEXICON, NGRAM = 0, 1, 2  # tokenizer modes
+CUE, LEXICON, NGRAM, LETTERS = 0, 1, 2, 3  # tokenizer modes
 FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 FNV_PRIME = np.uint64(0x100000001B3)
 
@@ -91,6 +91,7 @@ def tokenize(cp, cls, start, size, mode):  # pragma: no cover - compiled
     CUE     ``[^\\W_]+(?:['’][^\\W_]+)*|[^\\w\\s]``   (cues.tokens)
     LEXICON ``[^\\W\\d_]+(?:['’][^\\W\\d_]+)?``       (lexicon.WORD_RE)
     NGRAM   ``[^\\W_]+|[!?]``                         (features._WORD_RE)
+    LETTERS ``[^\\W\\d_]+(?:'[^\\W\\d_]+)*``           (text._LETTER_WORDS_RE)
     Returns (doc, start, end, hash) arrays, tokens in order."""
     n_total = 0
     for d in range(start.shape[0]):
@@ -105,7 +106,8 @@ def tokenize(cp, cls, start, size, mode):  # pragma: no cover - compiled
         end = i + size[d]
         while i < end:
             c = cls[cp[i]]
-            if mode == LEXICON:
+            letters_only = mode == LEXICON or mode == LETTERS
+            if letters_only:
                 word = (c & ALNUM) != 0 and (c & DECIMAL) == 0
             else:
                 word = (c & ALNUM) != 0
@@ -113,20 +115,20 @@ def tokenize(cp, cls, start, size, mode):  # pragma: no cover - compiled
                 j = i + 1
                 while j < end:
                     cj = cls[cp[j]]
-                    if (cj & ALNUM) != 0 and (mode != LEXICON or (cj & DECIMAL) == 0):
+                    if (cj & ALNUM) != 0 and (not letters_only or (cj & DECIMAL) == 0):
                         j += 1
                     else:
                         break
                 if mode != NGRAM:
-                    # apostrophe continuation: any number for CUE, at most one for LEXICON
-                    while j + 1 < end and (cp[j] == 39 or cp[j] == 0x2019):
+                    # apostrophe continuation: any number for CUE and LETTERS (only ' for LETTERS), one for LEXICON
+                    while j + 1 < end and (cp[j] == 39 or (cp[j] == 0x2019 and mode != LETTERS)):
                         cn = cls[cp[j + 1]]
-                        if (cn & ALNUM) == 0 or (mode == LEXICON and (cn & DECIMAL) != 0):
+                        if (cn & ALNUM) == 0 or (letters_only and (cn & DECIMAL) != 0):
                             break
                         j += 2
                         while j < end:
                             cj = cls[cp[j]]
-                            if (cj & ALNUM) != 0 and (mode != LEXICON or (cj & DECIMAL) == 0):
+                            if (cj & ALNUM) != 0 and (not letters_only or (cj & DECIMAL) == 0):
                                 j += 1
                             else:
                                 break
@@ -483,3 +485,178 @@ def shouted_words(cp, cls, start, size, caps):  # pragma: no cover - compiled
 @njit(cache=True, nogil=True)
 def _is_word(cls, c):  # pragma: no cover - compiled
     return (cls[c] & ALNUM) != 0 or c == 95
+
+
+# columns of `letter_stats`
+(ST_WORDS, ST_LETTERS, ST_NON_ASCII, ST_HAN, ST_KANA, ST_UK, ST_RU, ST_SAMPLE_LEN, ST_CYR, ST_LATIN, ST_ARABIC,
+ ST_DEVA, ST_GREEK, ST_HANGUL, ST_HAN_SAMPLE) = range(15)
+SCRIPT_BITS = {"cyrillic": 1, "latin": 2, "arabic": 4, "devanagari": 8, "greek": 16, "hangul": 32, "han": 64,
+               "kana": 128, "uk_only": 256, "ru_only": 512}
+SAMPLE = 200
+
+
+@njit(cache=True, nogil=True)
+def letter_stats(cp, tok_s, tok_e, first, n_docs, table):  # pragma: no cover - compiled
+    """Per post, about its letter words joined by single spaces (`text.strip_noise`): word and letter
+    counts, non-ASCII letters, Han / kana / Ukrainian-only / Russian-only letters, and the script counts of
+    its first SAMPLE characters (`langid.LanguageId._script`). Columns: the ST_* constants."""
+    out = np.zeros((n_docs, 15), np.int64)
+    top = table.shape[0]
+    for d in range(n_docs):
+        a = first[d]
+        b = first[d + 1]
+        pos = 0
+        for t in range(a, b):
+            if t > a:
+                pos += 1  # the space before the word
+            for i in range(tok_s[t], tok_e[t]):
+                c = cp[i]
+                out[d, ST_LETTERS] += 1
+                bits = table[c] if c < top else 0
+                if c >= 128:
+                    out[d, ST_NON_ASCII] += 1
+                if bits & 64:
+                    out[d, ST_HAN] += 1
+                if bits & 128:
+                    out[d, ST_KANA] += 1
+                if bits & 256:
+                    out[d, ST_UK] += 1
+                if bits & 512:
+                    out[d, ST_RU] += 1
+                if pos < SAMPLE:
+                    if bits & 1:
+                        out[d, ST_CYR] += 1
+                    if bits & 2:
+                        out[d, ST_LATIN] += 1
+                    if bits & 4:
+                        out[d, ST_ARABIC] += 1
+                    if bits & 8:
+                        out[d, ST_DEVA] += 1
+                    if bits & 16:
+                        out[d, ST_GREEK] += 1
+                    if bits & 32:
+                        out[d, ST_HANGUL] += 1
+                    if bits & 64:
+                        out[d, ST_HAN_SAMPLE] += 1
+                pos += 1
+        out[d, ST_WORDS] = b - a
+        out[d, ST_SAMPLE_LEN] = min(pos, SAMPLE)
+    return out
+
+
+@njit(cache=True, nogil=True)
+def trigram_token_sums(cp, tok_s, tok_e, first, docs, table, bits):  # pragma: no cover - compiled
+    """`trigram_sums` of each post of ``docs`` as the text " " + its words joined by " " + " "."""
+    n_lang = table.shape[1]
+    out = np.zeros((docs.shape[0], n_lang), np.float64)
+    mask = (1 << bits) - 1
+    longest = 0
+    for d in docs:
+        n = 2
+        for t in range(first[d], first[d + 1]):
+            n += tok_e[t] - tok_s[t] + 1
+        longest = max(longest, n)
+    buf = np.empty(longest + 1, np.int64)
+    for j in range(docs.shape[0]):
+        d = docs[j]
+        m = 0
+        buf[m] = 32
+        m += 1
+        for t in range(first[d], first[d + 1]):
+            if t > first[d]:
+                buf[m] = 32
+                m += 1
+            for i in range(tok_s[t], tok_e[t]):
+                buf[m] = cp[i]
+                m += 1
+        buf[m] = 32
+        m += 1
+        for i in range(m - 2):
+            h = ((buf[i] * 1_000_003 + buf[i + 1] * 8191 + buf[i + 2]) * 2_654_435_761 >> 7) & mask
+            for k in range(n_lang):
+                out[j, k] += table[h, k]
+    return out
+
+
+@njit(cache=True, nogil=True)
+def has_digit_run(cp, cls, start, size, k):  # pragma: no cover - compiled
+    """Per post: whether it has k decimal digits in a row (``re.search(r"\\d{k}", text)``)."""
+    out = np.zeros(start.shape[0], np.bool_)
+    for d in range(start.shape[0]):
+        run = 0
+        for i in range(start[d], start[d] + size[d]):
+            if (cls[cp[i]] & DECIMAL) != 0:
+                run += 1
+                if run >= k:
+                    out[d] = True
+                    break
+            else:
+                run = 0
+    return out
+
+
+@njit(cache=True, nogil=True)
+def cjk_lexicon_totals(cp, start, size, docs, keys, vals, max_len, negators, boosters, pairs, skip_first,
+                       n_scalar, boost):  # pragma: no cover - compiled
+    """`lexicon.LexiconScorer._raw_cjk` of the posts ``docs``: greedy longest lexicon match at each
+    position (up to max_len code points), times ``n_scalar`` when a negator character is among the three
+    before it (unless the match starts with a skip_first character), times ``boost`` when a booster
+    character or two-character booster (``pairs``, rows of two code points) is among them."""
+    out = np.zeros(docs.shape[0], np.float64)
+    hs = np.empty(max_len + 1, np.uint64)
+    for j in range(docs.shape[0]):
+        d = docs[j]
+        s = start[d]
+        n = size[d]
+        total = 0.0
+        i = 0
+        while i < n:
+            top = min(max_len, n - i)
+            h = FNV_OFFSET
+            for x in range(top):
+                h = (h ^ np.uint64(cp[s + i + x])) * FNV_PRIME
+                hs[x + 1] = h
+            matched = 0
+            for k in range(top, 0, -1):
+                q = slot(keys, hs[k])
+                if q >= 0:
+                    v = vals[q]
+                    b0 = max(0, i - 3)
+                    neg = False
+                    for x in range(b0, i):
+                        for c in negators:
+                            if cp[s + x] == c:
+                                neg = True
+                    first = cp[s + i]
+                    starts_skip = False
+                    for c in skip_first:
+                        if first == c:
+                            starts_skip = True
+                    if neg and not starts_skip:
+                        v *= n_scalar
+                    up = False
+                    for x in range(b0, i):
+                        for c in boosters:
+                            if cp[s + x] == c:
+                                up = True
+                        if x + 1 < i:
+                            for p in range(pairs.shape[0]):
+                                if cp[s + x] == pairs[p, 0] and cp[s + x + 1] == pairs[p, 1]:
+                                    up = True
+                    if up:
+                        v *= boost
+                    total += v
+                    matched = k
+                    break
+            i += matched if matched else 1
+        out[j] = total
+    return out
+
+
+@njit(cache=True, nogil=True)
+def fnv_docs(cp, start, size):  # pragma: no cover - compiled
+    """The FNV-1a hash of each post's code points (as `fnv`)."""
+    out = np.empty(start.shape[0], np.uint64)
+    for d in range(start.shape[0]):
+        out[d] = fnv(cp, start[d], start[d] + size[d])
+    return out

@@ -27,13 +27,17 @@ A platform language hint is used when it is a configured language written in the
 
 from __future__ import annotations
 
-import re
 import threading
+from functools import lru_cache
 from collections.abc import Sequence
 from pathlib import Path
 
-from earful.sentiment import trigram_lm
-from earful.sentiment.text import strip_noise
+import numpy as np
+
+from earful.sentiment import kernels, trigram_lm
+from earful.sentiment import kernels as K
+from earful.sentiment.batchtokens import Batch
+from earful.sentiment.text import denoise
 
 DEFAULT_LANGUAGES = ("en", "ru", "pl", "zh", "de", "es", "fr", "uk", "pt", "it")
 UND = "und"
@@ -43,17 +47,6 @@ SCRIPT = {"en": "latin", "pl": "latin", "de": "latin", "es": "latin", "fr": "lat
           "ru": "cyrillic", "uk": "cyrillic", "bg": "cyrillic", "be": "cyrillic", "sr": "cyrillic",
           "zh": "han", "ja": "han", "ko": "hangul", "ar": "arabic", "hi": "devanagari", "el": "greek"}
 
-_HAN = re.compile(r"[\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff]")
-_KANA = re.compile(r"[\u3040-\u30ff]")
-_CJK_ANY = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_HANGUL = re.compile(r"[\uac00-\ud7af]")
-_CYR = re.compile(r"[\u0400-\u04ff]")
-_LATIN = re.compile(r"[a-zA-Z\u00c0-\u024f]")
-_ARABIC = re.compile(r"[\u0600-\u06ff]")
-_DEVA = re.compile(r"[\u0900-\u097f]")
-_GREEK = re.compile(r"[\u0370-\u03ff]")
-_UK_ONLY = re.compile(r"[іїєґ]", re.I)
-_RU_ONLY = re.compile(r"[ыэёъ]", re.I)
 # Cyrillic text with neither set of letters and an undecided vote: Ukrainian words written without і ї є ґ
 # (and Russian words that are not Ukrainian). Without a Ukrainian word the text is Russian (SentiRuEval +
 # labelled + demo + benchmark posts: the same answers as lingua gave, except 2 Russian posts it called `uk`).
@@ -228,37 +221,51 @@ class LanguageId:
         return self.detect_many([text], [hint])[0]
 
     def detect_many(self, texts: Sequence[str], hints: Sequence[str | None] | None = None) -> list[str]:
+        """The language of each text. The letter words of the whole batch (`text.strip_noise`) are found and
+        counted by compiled code (`kernels.letter_stats`); a post becomes a Python string of words only
+        when the stop-word vote or lingua needs it."""
+        n = len(texts)
+        batch = Batch([denoise(t.lower()) for t in texts])  # lingua lower-cases too
+        tok = batch.tokens(kernels.LETTERS)
+        stats = kernels.letter_stats(batch.cp, tok.start, tok.end, tok.first, n, _script_table()).tolist()
+
+        def stripped(d: int) -> str:
+            return " ".join(batch.strings(tok, d))
+
         out: list[str] = []
-        todo: dict[tuple[tuple[str, ...], bool], list[tuple[int, str]]] = {}
-        unvoted: dict[tuple[tuple[str, ...], bool], list[tuple[int, str]]] = {}  # Latin: trigrams first
-        fast = self._fast
-        for i, text in enumerate(texts):
-            lang, pending = fast(text, hints[i] if hints else None)
+        todo: dict[tuple[tuple[str, ...], bool], list[tuple[int, str | None]]] = {}
+        unvoted: dict[tuple[tuple[str, ...], bool], list[tuple[int, str | None]]] = {}  # Latin: trigrams first
+        decide = self._decide
+        for d in range(n):
+            lang, pending = decide(stats[d], hints[d] if hints else None, d, stripped)
             out.append(lang)
             if pending is not None:
-                low_acc = len(pending[1]) > HIGH_ACCURACY_MAX or len(pending[0]) >= LONG
-                (unvoted if pending[2] else todo).setdefault((pending[1], low_acc), []).append((i, pending[0]))
+                candidates, deferred, text = pending
+                low_acc = len(candidates) > HIGH_ACCURACY_MAX or _stripped_len(stats[d]) >= LONG
+                (unvoted if deferred else todo).setdefault((candidates, low_acc), []).append((d, text))
         if unvoted:
-            self._trigram_decide(unvoted, out)
-            for (candidates, low_acc), items in unvoted.items():  # the trigram margin was small: vote
-                for i, stripped in items:
-                    guess, scored = self._latin_vote(stripped)
+            self._trigram_decide(unvoted, out, batch, tok)
+            for (candidates, _low_acc), items in unvoted.items():  # the trigram margin was small: vote
+                for d, _ in items:
+                    text = stripped(d)
+                    guess, scored = self._latin_vote(text)
                     if guess is not None:
-                        out[i] = guess
+                        out[d] = guess
                         continue
                     narrowed = tuple(lang for lang in candidates if lang in scored) if len(scored) >= 2 else candidates
-                    low = len(narrowed) > HIGH_ACCURACY_MAX or len(stripped) >= LONG
-                    todo.setdefault((narrowed, low), []).append((i, stripped))
+                    low = len(narrowed) > HIGH_ACCURACY_MAX or len(text) >= LONG
+                    todo.setdefault((narrowed, low), []).append((d, text))
         if self._trigrams is not None:
-            self._trigram_decide(todo, out)
+            self._trigram_decide(todo, out, batch, tok)
         memo = self._lingua_memo
         for key, items in sorted(todo.items()):
             langs, low_acc = key
             det = lingua_detector(langs, low_acc)
             if det is None:
-                for i, _ in items:
-                    out[i] = langs[0] if len(langs) == 1 else UND
+                for d, _ in items:
+                    out[d] = langs[0] if len(langs) == 1 else UND
                 continue
+            items = [(d, t if t is not None else stripped(d)) for d, t in items]
             seen = memo.setdefault(key, {})
             new = list(dict.fromkeys(t for _, t in items if t not in seen))
             if new:
@@ -269,22 +276,20 @@ class LanguageId:
                     seen = memo.setdefault(key, {})
                 for t, res in zip(new, det.detect_languages_in_parallel_of(new)):
                     seen[t] = res.iso_code_639_1.name.lower() if res is not None else UND
-            for i, t in items:
-                out[i] = seen[t]
+            for d, t in items:
+                out[d] = seen[t]
         return out
 
     # -- internals ------------------------------------------------------------------------------
-    def _trigram_decide(self, todo, out: list[str]) -> None:
-        """Decide the Latin posts waiting for lingua whose trigram naive-Bayes margin is large; the rest
-        stay in ``todo``."""
-        import numpy as np
-
+    def _trigram_decide(self, todo, out: list[str], batch, tok) -> None:
+        """Decide the Latin posts waiting in ``todo`` whose trigram naive-Bayes margin is large; the rest
+        stay there."""
         col = self._nb_col
         keys = [k for k in todo if len(k[0]) >= 2 and SCRIPT.get(k[0][0]) == "latin" and all(c in col for c in k[0])]
         if not keys:
             return
-        texts = [t for k in keys for _, t in todo[k]]
-        sc = trigram_lm.scores(self._trigrams, texts)
+        docs = np.asarray([d for k in keys for d, _ in todo[k]], np.int64)
+        sc = kernels.trigram_token_sums(batch.cp, tok.start, tok.end, tok.first, docs, self._trigrams, trigram_lm.BITS)
         row = 0
         for k in keys:
             cols = [col[c] for c in k[0]]
@@ -294,27 +299,29 @@ class LanguageId:
             n = np.arange(len(sub))
             margin = sub[n, order[:, 0]] - sub[n, order[:, 1]]
             keep = []
-            for (i, t), best, m in zip(todo[k], order[:, 0].tolist(), margin.tolist()):
+            for item, best, m in zip(todo[k], order[:, 0].tolist(), margin.tolist()):
                 if m >= NB_MARGIN:
-                    out[i] = k[0][best]
+                    out[item[0]] = k[0][best]
                 else:
-                    keep.append((i, t))
+                    keep.append(item)
             if keep:
                 todo[k] = keep
             else:
                 del todo[k]
 
-    def _fast(self, text: str, hint: str | None) -> tuple[str, tuple[str, tuple[str, ...], bool] | None]:
-        """(language, None) when decided here, else (UND, (stripped text, candidate languages, whether the
-        stop-word vote is still to come))."""
-        stripped = strip_noise(text.lower())  # lingua lower-cases too
-        if not stripped:
+    def _decide(self, st: list[int], hint: str | None, d: int, stripped) -> tuple[str, tuple | None]:
+        """`_fast` from the counts of `kernels.letter_stats`: (language, None) when decided here, else
+        (UND, (candidate languages, whether the stop-word vote is still to come, stripped text or None));
+        ``stripped(d)`` makes the text of words when the vote needs it."""
+        n_words, letters = st[K.ST_WORDS], st[K.ST_LETTERS]
+        if not n_words:
             return UND, None
-        ascii_only = stripped.isascii()
-        if not ascii_only and _CJK_ANY.search(stripped) is not None:
-            han = len(_HAN.findall(stripped))
-            kana = len(_KANA.findall(stripped)) if han or "ja" in self.languages else 0
-            if han + kana >= 2 and (han + kana) * 2 >= len(stripped.replace(" ", "")) * 0.5:
+        ascii_only = not st[K.ST_NON_ASCII]
+        han, kana = st[K.ST_HAN], st[K.ST_KANA]
+        if not ascii_only and han + kana:
+            if not (han or "ja" in self.languages):
+                kana = 0
+            if han + kana >= 2 and (han + kana) * 2 >= letters * 0.5:
                 if kana and "ja" in self.languages:
                     return "ja", None
                 if "zh" in self.languages and han:
@@ -324,41 +331,41 @@ class LanguageId:
                 return UND, None
         if hint:
             hint = hint.lower().split("-")[0].split("_")[0] or None
-        words = stripped.split()
-        letters = len(stripped) - len(words) + 1
-        script = "latin" if ascii_only else self._script(stripped)
+        script = "latin" if ascii_only else _script_of(st)
         if hint in self.languages and SCRIPT.get(hint) == script and letters >= 2:
             return hint, None
-        if len(words) < 2 or letters < 6:
+        if n_words < 2 or letters < 6:
             return UND, None
         candidates = self._by_script.get(script, ())
         if not candidates:
             return UND, None
         if len(candidates) == 1:
             return candidates[0], None
-        low = stripped
         if script == "cyrillic":
             if "uk" in candidates and "ru" in candidates:
-                uk, ru = len(_UK_ONLY.findall(low)), len(_RU_ONLY.findall(low))
+                uk, ru = st[K.ST_UK], st[K.ST_RU]
                 if uk and not ru:
                     return "uk", None
                 if ru and not uk:
                     return "ru", None
+            text = stripped(d)
+            words = text.split()
             guess, scored = self._vote(words, self._cyr_words, None)
             if guess is None and self._ru_uk_only:
                 guess = ru_or_uk(words)
         elif script == "latin":
             if self._latin_trigrams_first:  # the trigram model decides most Latin posts; the vote the rest
-                return UND, (stripped, candidates, True)
-            guess, scored = self._latin_vote(stripped, words)
+                return UND, (candidates, True, None)
+            text = stripped(d)
+            guess, scored = self._latin_vote(text)
         else:
-            return UND, (stripped, candidates, False)
+            return UND, (candidates, False, None)
         if guess is not None:
             return guess, None
         # lingua decides between the languages the vote saw (all of the script's when it saw none)
         if len(scored) >= 2:
             candidates = tuple(lang for lang in candidates if lang in scored)
-        return UND, (stripped, candidates, False)
+        return UND, (candidates, False, text)
 
     def _latin_vote(self, stripped: str, words: list[str] | None = None) -> tuple[str | None, dict[str, float]]:
         marks = None if stripped.isascii() else self._latin_mark_set.intersection(stripped)
@@ -389,16 +396,37 @@ class LanguageId:
             return best, scores
         return None, scores
 
-    @staticmethod
-    def _script(stripped: str) -> str:
-        sample = stripped[:200]
-        cyr, lat = len(_CYR.findall(sample)), len(_LATIN.findall(sample))
-        if (cyr + lat) * 2 >= len(sample):
-            return "cyrillic" if cyr > lat else "latin"
-        counts = {
-            "latin": len(_LATIN.findall(sample)), "cyrillic": len(_CYR.findall(sample)),
-            "arabic": len(_ARABIC.findall(sample)), "devanagari": len(_DEVA.findall(sample)),
-            "greek": len(_GREEK.findall(sample)), "hangul": len(_HANGUL.findall(sample)),
-            "han": len(_HAN.findall(sample)),
-        }
-        return max(counts, key=counts.__getitem__)
+
+def _stripped_len(st: list[int]) -> int:
+    return st[K.ST_LETTERS] + st[K.ST_WORDS] - 1
+
+
+def _script_of(st: list[int]) -> str:
+    """The script of a stripped text from the counts of its first SAMPLE characters: Cyrillic or Latin when
+    they make up half of it, else the most frequent script (first in this order on a tie)."""
+    cyr, lat, sample = st[K.ST_CYR], st[K.ST_LATIN], st[K.ST_SAMPLE_LEN]
+    if (cyr + lat) * 2 >= sample:
+        return "cyrillic" if cyr > lat else "latin"
+    counts = {"latin": lat, "cyrillic": cyr, "arabic": st[K.ST_ARABIC], "devanagari": st[K.ST_DEVA],
+              "greek": st[K.ST_GREEK], "hangul": st[K.ST_HANGUL], "han": st[K.ST_HAN_SAMPLE]}
+    return max(counts, key=counts.__getitem__)
+
+
+_SCRIPT_RANGES = {  # the character classes of the script regexes above, as code point ranges
+    "cyrillic": [(0x0400, 0x04FF)], "latin": [(0x41, 0x5A), (0x61, 0x7A), (0x00C0, 0x024F)],
+    "arabic": [(0x0600, 0x06FF)], "devanagari": [(0x0900, 0x097F)], "greek": [(0x0370, 0x03FF)],
+    "hangul": [(0xAC00, 0xD7AF)], "han": [(0x4E00, 0x9FFF), (0x3400, 0x4DBF), (0xF900, 0xFAFF)],
+    "kana": [(0x3040, 0x30FF)],
+}
+
+
+@lru_cache(maxsize=1)
+def _script_table() -> np.ndarray:
+    table = np.zeros(0x10000, np.uint16)
+    for name, ranges in _SCRIPT_RANGES.items():
+        for lo, hi in ranges:
+            table[lo:hi + 1] |= K.SCRIPT_BITS[name]
+    for name, letters in (("uk_only", "іїєґІЇЄҐ"), ("ru_only", "ыэёъЫЭЁЪ")):
+        for ch in letters:
+            table[ord(ch)] |= K.SCRIPT_BITS[name]
+    return table

@@ -93,6 +93,9 @@ SEEDS: dict[str, dict[str, list[str]]] = {
 
 N_SCALAR = -0.74
 BOOST = 1.3
+_CJK_NEGATORS = ("不", "没", "别", "未", "无")  # among the three characters before a word: negated ...
+_CJK_NEGATED_STARTS = ("不", "没")  # ... unless the word itself starts with one
+_CJK_BOOSTERS = ("很", "非常", "太", "特别", "超", "真")
 
 
 class LexiconScorer:
@@ -111,23 +114,37 @@ class LexiconScorer:
     def raw_many(self, batch, docs: list[int]) -> list[float]:
         """`raw` of the posts ``docs`` of a `batchtokens.Batch` of lower-case posts (compiled for
         non-CJK languages: `kernels.lexicon_totals`, the same sums)."""
-        if self.cjk:
-            return [self._raw_cjk(batch.texts[d]) for d in docs]
         from earful.sentiment import kernels
 
         if self._compiled is None:
-            self._compiled = self._arrays()
+            self._compiled = self._cjk_arrays() if self.cjk else self._arrays()
+        if self.cjk:
+            return kernels.cjk_lexicon_totals(batch.cp, batch.start, batch.size, np.asarray(docs, np.int64),
+                                              *self._compiled, N_SCALAR, BOOST).tolist()
         tok = batch.tokens(kernels.LEXICON)
         return kernels.lexicon_totals(batch.cp, tok.doc, tok.start, tok.end, tok.hash, tok.first,
                                       np.asarray(docs, np.int64), *self._compiled, N_SCALAR, BOOST).tolist()
 
+    def _cjk_arrays(self):
+        from earful.sentiment.batchtokens import HashTable, hashes_of
+
+        words = list(self.words.items())
+        table = HashTable({h: (i, 1) for i, h in enumerate(hashes_of([w for w, _v in words]).tolist())})
+        values = np.asarray([v for _w, v in words] + [0.0], np.float64)
+        vals = np.where(table.keys != 0, values[np.where(table.keys != 0, table.off, len(words))], 0.0)
+        codes = [[ord(c) for c in b] for b in _CJK_BOOSTERS]
+        return (table.keys, vals, max(self.max_len, 1), np.asarray([ord(c) for c in _CJK_NEGATORS], np.int64),
+                np.asarray([c[0] for c in codes if len(c) == 1], np.int64),
+                np.asarray([c for c in codes if len(c) == 2], np.int64).reshape(-1, 2),
+                np.asarray([ord(c) for c in _CJK_NEGATED_STARTS], np.int64))
+
     def _arrays(self):
-        from earful.sentiment.batchtokens import HashSet, hash_of
+        from earful.sentiment.batchtokens import HashSet, hashes_of
 
         def table(entries: dict[str, float]):
-            pairs = sorted((hash_of(w), float(v)) for w, v in entries.items())
-            return (np.asarray([h for h, _ in pairs], np.uint64).reshape(-1),
-                    np.asarray([v for _, v in pairs], np.float64).reshape(-1))
+            keys = hashes_of(list(entries))
+            order = np.argsort(keys, kind="stable")
+            return keys[order], np.fromiter(entries.values(), np.float64, len(entries))[order]
 
         words, prefixes = table(self.words), table(self.prefixes)
         return (*words, *prefixes, self.min_prefix, HashSet(self.negators).keys, HashSet(self.intensifiers).keys)
@@ -181,9 +198,9 @@ class LexiconScorer:
                 v = self.words.get(low[i:i + k])
                 if v is not None:
                     before = low[max(0, i - 3):i]
-                    if any(neg in before for neg in ("不", "没", "别", "未", "无")) and not low[i:i + k].startswith(("不", "没")):
+                    if any(neg in before for neg in _CJK_NEGATORS) and not low[i:i + k].startswith(_CJK_NEGATED_STARTS):
                         v *= N_SCALAR
-                    if any(b in before for b in ("很", "非常", "太", "特别", "超", "真")):
+                    if any(b in before for b in _CJK_BOOSTERS):
                         v *= BOOST
                     total += v
                     i += k

@@ -27,7 +27,6 @@ DENSE_NAMES = (
 ) + tuple(f"lang_{lang}" for lang in LANG_FEATURES)
 _CLAUSE_RE = re.compile(r"[.!?;。！？\n]+|\b(?:but|unlike|whereas|while|aber|ale|но|але|pero|mais|mas|ma)\b|但是|不像")
 _WORDS_RE = re.compile(r"\w+", re.U)
-_DIGITS = re.compile(r"\d{3}")
 _CJK_RE = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 _CAPS_CLASS = "[A-Z\u00c0-\u00de\u0400-\u042f]"
 _CAPS_RE = re.compile(r"(?<!\w)" + _CAPS_CLASS + r"{3,}(?!\w)")  # shouted words (`kernels.shouted_words`)
@@ -177,6 +176,7 @@ def extract_many(texts: list[str], lows: list[str], langs: list[str], brands=Non
     counts = kernels.char_counts(batch.cp, batch.start, batch.size, _char_table()).tolist()
     cased = Batch(texts)
     shouted = kernels.shouted_words(cased.cp, cased.cls, cased.start, cased.size, _caps_table()).tolist()
+    digits = kernels.has_digit_run(cased.cp, cased.cls, cased.start, cased.size, 3).tolist()  # (re: \d{3})
     out = []
     for d in range(n):
         sig = Signals(lang=langs[d])
@@ -189,7 +189,7 @@ def extract_many(texts: list[str], lows: list[str], langs: list[str], brands=Non
             sig.problem = kept
         sig.negator = bool(negator[d])
         _post_signals(sig, texts[d], lows[d], langs[d], brands[d] if brands else None, n_words[d], counts[d],
-                      shouted[d])
+                      shouted[d], digits[d])
         out.append(sig)
     return out
 
@@ -246,14 +246,14 @@ def _class_ranges(pattern: str) -> list[tuple[int, int]]:
 
 
 def _post_signals(sig: Signals, text: str, low: str, lang: str, brand, n_words: int, counts: list[int],
-                  shouted: int) -> None:
+                  shouted: int, digits: bool) -> None:
     """The signals that are not token lists: length, question, order number, emoji, links, caps, addressing."""
     sig.n_words = n_words
     if lang in cues.CJK:  # no spaces between words: about 1.5 characters a word
         sig.n_words += int(counts[3] / 1.5)
     ascii_only = text.isascii()
     sig.question = "?" in text or (not ascii_only and ("？" in text or "¿" in text))
-    if _DIGITS.search(text) is not None:
+    if digits:  # three digits in a row: an order number is possible
         sig.order_number = cues.order_number(text)
     if not ascii_only:
         sig.neg_emoji, sig.pos_emoji, sig.roll_eyes = counts[0], counts[1], counts[2] > 0

@@ -28,6 +28,7 @@ NUMBER_RE = re.compile(r"\d+")
 NON_LETTER_RE = re.compile(r"[^\w\s']|[\d_]", re.U)
 SPACES_RE = re.compile(r"\s+")
 _NOISE_RE = re.compile("|".join(p.pattern for p in (URL_RE, _EMAIL_AT_RE, HANDLE_RE, HASHTAG_RE)), re.U)
+_NOISE_NO_URL_RE = re.compile("|".join(p.pattern for p in (_EMAIL_AT_RE, HANDLE_RE, HASHTAG_RE)), re.U)
 _LETTER_WORDS_RE = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*", re.U)
 
 
@@ -55,11 +56,19 @@ _BAD_RE = re.compile("[" + "".join(re.escape(chr(c)) for c in _TRANSLATE) + "]")
 
 def strip_noise(text: str) -> str:
     """Letters only: handles, URLs, e-mails, hashtags, emoji, digits and punctuation removed."""
+    return " ".join(_LETTER_WORDS_RE.findall(denoise(text)))
+
+
+def denoise(text: str) -> str:
+    """`strip_noise` before its last step: handles, URLs, e-mails and hashtags replaced by spaces (the
+    letter words are then taken by `_LETTER_WORDS_RE`, or `kernels.tokenize` in LETTERS mode)."""
     if "@" in text or "#" in text or "/" in text or "www" in text or "WWW" in text:
         if "@" in text and "." in text:
             text = EMAIL_RE.sub(" ", text)
-        text = _NOISE_RE.sub(" ", text)
-    return " ".join(_LETTER_WORDS_RE.findall(text))
+        # without "://" or "www." no URL can match, and trying one at every h and w costs more than the rest
+        url = "://" in text or ("." in text and "ww." in text.lower())
+        text = (_NOISE_RE if url else _NOISE_NO_URL_RE).sub(" ", text)
+    return text
 
 
 def handles_in(text: str) -> list[str]:
@@ -82,9 +91,5 @@ def for_model_many(texts: list[str]) -> list[str]:
     joined = " \x00 ".join(t.replace("\x00", " ") for t in texts)  # spaces end URLs and handles
     joined = URL_RE.sub(" U ", joined)
     joined = HANDLE_RE.sub(" @ ", joined)
-    joined = NUMBER_RE.sub("0", joined)
-    joined = _SPACES_NO_NUL.sub(" ", joined).lower()
-    return [t.strip() for t in joined.split("\x00")]
-
-
-_SPACES_NO_NUL = re.compile(r"[^\S ]\s*| \s+")  # runs of whitespace other than one space (NUL is not \s)
+    joined = NUMBER_RE.sub("0", joined).lower()
+    return [" ".join(t.split()) for t in joined.split("\x00")]  # (runs of whitespace -> one space, stripped)

@@ -14,6 +14,8 @@ $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	@echo "compiling the classifier's kernels (once, about 10 s)"
+	$(BIN)/python -c "from earful.sentiment import warm_up; warm_up()"
 	touch $(STAMP)
 
 demo: $(STAMP)

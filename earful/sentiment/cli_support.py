@@ -11,7 +11,7 @@ import numpy as np
 
 from earful.sentiment.classifier import Classifier
 
-BATCH = 512
+BATCH = 2000
 
 
 def _brand(value):

@@ -96,16 +96,36 @@ def test_latin_trigram_model_decides_before_lingua(text, lang, monkeypatch):
     assert lid.detect_many([text, "x"]) == [lang, "und"]
 
 
-def test_latin_trigram_model_small_margin_goes_to_lingua():
+def test_latin_posts_no_model_can_tell_are_und_and_lingua_is_not_asked(monkeypatch):
     import numpy as np
 
-    from earful.sentiment import trigram_lm
+    from earful.sentiment import langid, trigram_lm
 
-    flat = np.zeros_like(langid_shipped_table())  # every language alike: margin 0, lingua decides
+    def no_lingua(*_a, **_k):
+        raise AssertionError("lingua was asked")
+
+    monkeypatch.setattr(langid, "lingua_detector", no_lingua)
+    flat = np.zeros_like(langid_shipped_table())  # every language alike: no lead, ever
     texts = ["ciao ragazzi stasera partita allo stadio", "lovely weather today going hiking later",
-             "hola amigos vamos ya casi llegamos a mil seguidores"]
-    assert LanguageId(trigrams=flat).detect_many(texts) == LanguageId(trigrams=None).detect_many(texts)
+             "the refund is still not here and nobody answers"]  # the last one the stop-word vote decides
+    assert LanguageId(trigrams=flat).detect_many(texts) == ["und", "und", "en"]
+    assert LanguageId().detect_many(texts) == ["it", "en", "en"]  # the shipped table tells them apart
     assert trigram_lm.scores(flat, texts).shape == (3, len(trigram_lm.LANGS))
+
+
+def test_a_latin_language_the_trigram_table_lacks_still_goes_to_lingua(monkeypatch):
+    from earful.sentiment import langid
+
+    asked = []
+    real = langid.lingua_detector
+
+    def spy(langs, low=False):
+        asked.append(langs)
+        return real(langs, low)
+
+    monkeypatch.setattr(langid, "lingua_detector", spy)
+    got = LanguageId(["en", "sv"]).detect_many(["paketet har fortfarande inte kommit fram idag"])
+    assert got == ["sv"] and asked == [("en", "sv")]  # (no Swedish stop words or trigrams: lingua decides)
 
 
 def test_trigram_scores_do_not_depend_on_the_batch():

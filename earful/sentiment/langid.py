@@ -1,26 +1,26 @@
 """Language identification for short social posts.
 
-Order of decisions, cheapest first:
+Order of decisions, cheapest first (the letter words of the whole batch are found and counted in
+compiled code, `kernels.letter_stats`; a post becomes a Python string of words only when the stop-word
+vote or lingua needs it):
 1. Handles, URLs, hashtags, e-mails, emoji, digits and punctuation are stripped (`text.strip_noise`).
 2. Script shortcuts: kana -> ja, Han -> zh (CJK needs 2+ characters).
 3. Too little text left (under 2 words or 6 letters) -> ``"und"``: a short post is not guessed.
 4. Cyrillic is split into Russian / Ukrainian by the letters only one of them has (і ї є ґ versus
-   ы э ё ъ).
-5. A stop-word vote: every function word of the configured languages of the script (shared words
-   split their vote) and, for Latin, each language's diacritics. The best language wins when it has
-   at least VOTE_MIN points and VOTE_RATIO times the runner-up (measured on xlm-t tweets, complaint
-   tweets and the labelled posts: decides about 3 in 4 Latin posts, 99.3% of them right).
-   Cyrillic the vote leaves undecided is Ukrainian when it has a Ukrainian-only word (`ru_or_uk`) and
-   no Russian-only one, Russian when it has no Ukrainian word; only posts with both go on to lingua.
-   On the ~2,000 such posts of SentiRuEval, the labelled and demo posts and the benchmark, this agrees
-   with what lingua answered except for 2 Russian posts lingua took for Ukrainian (now right).
-6. Latin posts: a character-trigram naive-Bayes model (`trigram_lm`, built at train time from xlm-t and
-   the labelled training posts, shipped in the artifact) scores the whole batch in numpy; its best
-   candidate is taken when it leads the runner-up by at least NB_MARGIN nats (~96% of these posts on the
-   benchmark; more often right than lingua on the language-ID check, see README).
-7. Otherwise lingua-language-detector, restricted to the languages the vote saw (all of the script's
-   when it saw none), high-accuracy mode for texts under 120 characters, low-accuracy mode above, with
-   a minimum relative distance so that an unsure answer becomes ``"und"``.
+   ы э ё ъ); then a stop-word vote (every function word of the configured Cyrillic languages; shared
+   words split their vote; the best needs VOTE_MIN points and VOTE_RATIO times the runner-up); what the
+   vote leaves open is Ukrainian when it has a Ukrainian-only word (`ru_or_uk`) and no Russian-only
+   one, Russian when it has no Ukrainian word; only posts with both go on to lingua.
+5. Latin posts: a character-trigram naive-Bayes model (`trigram_lm`, built at train time from xlm-t and
+   the labelled training posts, shipped in the artifact) scores the batch; its best candidate is taken
+   when it leads the runner-up by at least NB_MARGIN nats (most posts). The rest get the stop-word vote
+   (function words and diacritics); what the vote leaves open goes back to the trigram model, restricted
+   to the languages the vote saw, with a lead of at least NB_FALLBACK nats, else ``"und"``. (lingua
+   used to decide these ~0.4% of posts; it was no more accurate on the langid check and loading its
+   models cost ~2 s per process, see README.)
+6. Otherwise (other scripts, Latin languages the trigram table lacks) lingua-language-detector,
+   restricted to the candidate languages, high-accuracy mode for texts under 120 characters, low-accuracy
+   mode above, with a minimum relative distance so that an unsure answer becomes ``"und"``.
 
 A platform language hint is used when it is a configured language written in the text's script.
 """
@@ -145,7 +145,8 @@ _LINGUA_CODES = {"pt": "PT", "zh": "ZH"}
 
 LONG = 120  # stripped texts at least this long use lingua's faster low-accuracy mode (trigrams only)
 LINGUA_MEMO_MAX = 50_000  # stripped texts whose lingua answer is remembered
-NB_MARGIN = 4.0  # trigram naive-Bayes log-likelihood lead (nats) that decides a Latin post without lingua
+NB_MARGIN = 4.0  # trigram naive-Bayes log-likelihood lead (nats) that decides a Latin post before the vote
+NB_FALLBACK = 1.0  # ... and after the vote left it open (smaller leads: "und")
 MODEL_DIR = Path(__file__).with_name("model")
 _TRIGRAMS: dict[str, object] = {}
 
@@ -176,19 +177,6 @@ def lingua_detector(languages: tuple[str, ...], low_accuracy: bool = False):
             det = (builder.with_low_accuracy_mode() if low_accuracy else builder).build()
             _lingua[key] = det
         return det
-
-
-def preload(languages: Sequence[str]) -> None:
-    """Load every lingua model the configured languages can need now (lingua otherwise loads each
-    language's n-gram tables lazily, on the first post that needs them: about 1 s spread over the
-    first few thousand posts). The models are shared by all detectors, whatever their language subset."""
-    from lingua import IsoCode639_1, LanguageDetectorBuilder
-
-    for script in ("latin", "cyrillic"):
-        codes = [getattr(IsoCode639_1, lang.upper()) for lang in sorted(languages)
-                 if SCRIPT.get(lang) == script and hasattr(IsoCode639_1, lang.upper())]
-        if len(codes) >= 2:
-            LanguageDetectorBuilder.from_iso_codes_639_1(*codes).with_preloaded_language_models().build()
 
 
 class LanguageId:
@@ -256,7 +244,12 @@ class LanguageId:
                     low = len(narrowed) > HIGH_ACCURACY_MAX or len(text) >= LONG
                     todo.setdefault((narrowed, low), []).append((d, text))
         if self._trigrams is not None:
-            self._trigram_decide(todo, out, batch, tok)
+            # what the stop-word vote left open: the trigram model's best candidate with a smaller lead, else
+            # "und" (lingua, ~2 s to load its models, now only sees scripts and languages without trigrams)
+            self._trigram_decide(todo, out, batch, tok, NB_FALLBACK)
+            for k in [k for k in todo if self._has_trigrams(k[0])]:
+                for d, _ in todo.pop(k):
+                    out[d] = UND
         memo = self._lingua_memo
         for key, items in sorted(todo.items()):
             langs, low_acc = key
@@ -281,18 +274,17 @@ class LanguageId:
         return out
 
     # -- internals ------------------------------------------------------------------------------
-    def _trigram_decide(self, todo, out: list[str], batch, tok) -> None:
+    def _trigram_decide(self, todo, out: list[str], batch, tok, lead: float = NB_MARGIN) -> None:
         """Decide the Latin posts waiting in ``todo`` whose trigram naive-Bayes margin is large; the rest
         stay there."""
-        col = self._nb_col
-        keys = [k for k in todo if len(k[0]) >= 2 and SCRIPT.get(k[0][0]) == "latin" and all(c in col for c in k[0])]
+        keys = [k for k in todo if self._has_trigrams(k[0])]
         if not keys:
             return
         docs = np.asarray([d for k in keys for d, _ in todo[k]], np.int64)
         sc = kernels.trigram_token_sums(batch.cp, tok.start, tok.end, tok.first, docs, self._trigrams, trigram_lm.BITS)
         row = 0
         for k in keys:
-            cols = [col[c] for c in k[0]]
+            cols = [self._nb_col[c] for c in k[0]]
             sub = sc[row:row + len(todo[k])][:, cols]
             row += len(todo[k])
             order = np.argsort(-sub, axis=1, kind="stable")
@@ -300,7 +292,7 @@ class LanguageId:
             margin = sub[n, order[:, 0]] - sub[n, order[:, 1]]
             keep = []
             for item, best, m in zip(todo[k], order[:, 0].tolist(), margin.tolist()):
-                if m >= NB_MARGIN:
+                if m >= lead:
                     out[item[0]] = k[0][best]
                 else:
                     keep.append(item)
@@ -308,6 +300,11 @@ class LanguageId:
                 todo[k] = keep
             else:
                 del todo[k]
+
+    def _has_trigrams(self, candidates: tuple[str, ...]) -> bool:
+        """Whether the trigram model can choose between these candidate languages (Latin, all in its table)."""
+        return (self._trigrams is not None and len(candidates) >= 2 and SCRIPT.get(candidates[0]) == "latin"
+                and all(c in self._nb_col for c in candidates))
 
     def _decide(self, st: list[int], hint: str | None, d: int, stripped) -> tuple[str, tuple | None]:
         """`_fast` from the counts of `kernels.letter_stats`: (language, None) when decided here, else

@@ -46,9 +46,9 @@ def run(db: Path, src: Path) -> tuple[float, float, int]:
                           cwd=ROOT)
     if proc.returncode != 0:
         raise SystemExit(proc.stderr[-2000:])
-    line = next(l for l in proc.stderr.splitlines() if l.startswith("RESULT"))
+    line = next(ln for ln in proc.stderr.splitlines() if ln.startswith("RESULT"))
     _, elapsed, peak = line.split()
-    rows = int(next(l for l in proc.stdout.splitlines() if l.startswith("rows read")).split()[2].replace(",", ""))
+    rows = int(next(ln for ln in proc.stdout.splitlines() if ln.startswith("rows read")).split()[2].replace(",", ""))
     return float(elapsed), float(peak), rows
 
 

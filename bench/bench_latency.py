@@ -304,7 +304,7 @@ def main(argv: list[str] | None = None) -> int:
         args.seconds, args.latency_seconds, args.poll_posts = 10.0, 8.0, 6
     logging.basicConfig(level=logging.WARNING)
     t = time.monotonic()
-    classifier = Classifier.load(["en"])
+    classifier = Classifier.load(["en"]).warmed_up()  # as `earful run` does
     print(f"classifier loaded in {time.monotonic() - t:.1f} s; peak RSS {rss_mb():.0f} MB", flush=True)
 
     lat = jetstream_run(classifier, 5.0, args.latency_seconds, 1.0, "jetstream latency (5 posts/s)")

@@ -65,7 +65,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     store = _store(args, cfg)
     collector = FileCollector(args.file)
     languages = sorted({lang for b in cfg.brands for lang in b.languages}) or None
-    classifier = Classifier.load(languages)
+    classifier = Classifier.load(languages).warmed_up()
     pipeline = Pipeline(store, cfg, classifier, Clock(), alerts=False,
                         default_case_intents=("complaint", "question"))
     progress = Progress()

@@ -152,7 +152,7 @@ class Demo:
     async def run(self, stop: asyncio.Event | None = None) -> DemoSummary:
         urls, slack_url = await self._start_sandboxes()
         cfg = build_config(self.scenario, urls, slack_url)
-        classifier = self.classifier or await asyncio.to_thread(Classifier.load, cfg.brands[0].languages)
+        classifier = self.classifier or await asyncio.to_thread(lambda: Classifier.load(cfg.brands[0].languages).warmed_up())
         timeout = aiohttp.ClientTimeout(total=30)
         try:
             async with aiohttp.ClientSession(timeout=timeout) as session:

@@ -80,7 +80,7 @@ def serve(store: Store, cfg: Config, dashboard: bool = True) -> int:
     ctx = DashboardContext(store=store, tracker=Tracker(store, cfg), clock=clock, brands=[b.name for b in cfg.brands],
                            refresh_seconds=cfg.dashboard.refresh_seconds)
     languages = sorted({lang for b in cfg.brands for lang in b.languages}) or None
-    classifier = Classifier.load(languages)
+    classifier = Classifier.load(languages).warmed_up()
     holder: dict[str, Pipeline] = {}
 
     async def main(stop: asyncio.Event) -> None:

@@ -181,7 +181,7 @@ def extract_many(texts: list[str], lows: list[str], langs: list[str], brands=Non
     for d in range(n):
         sig = Signals(lang=langs[d])
         f = found[d]
-        for cat, terms in f.items():  # (the other categories stay [])
+        for cat, terms in f.items():  # (the other categories keep their empty default)
             setattr(sig, cat, list(dict.fromkeys(terms)) if len(terms) > 1 else terms)
         if sig.problem and none_word[d]:
             kept = _undenied(sig.problem, batch.strings(tok, d))

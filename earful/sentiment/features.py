@@ -1,11 +1,12 @@
-"""Learned text features without scikit-learn: hashed character and word n-grams in numpy.
+"""Learned text features without scikit-learn: hashed character and word n-grams.
 
 Character 2-5-grams of the model text (lower-case, URLs/handles/digits replaced, padded with
-spaces) and word 1-2-grams are hashed into 2**BITS buckets each. Character n-grams are hashed for a
-whole batch at once in numpy (the texts as one UTF-32 array); words get one crc32 per distinct token
-(remembered) and their bigrams are mixed in numpy. Each group is scaled by 1/sqrt(number of n-grams
-in the post), so a linear model's score is ``sum(w[bucket]) / sqrt(n)`` per group: the same formula
-at training time (a scipy CSR matrix for scikit-learn) and at run time (``np.bincount`` over a batch).
+spaces) and word 1-2-grams are hashed into 2**BITS buckets each (a word is the crc32 of its UTF-8;
+a bigram mixes its two words' hashes). Each group is scaled by 1/sqrt(number of n-grams in the post),
+so a linear model's score is ``sum(w[bucket]) / sqrt(n)`` per group: the same buckets at training time
+(`hashed_pairs` / `sparse_matrix`: numpy, a scipy CSR matrix for scikit-learn) and at run time
+(`linear_scores`: compiled loops over the batch, `kernels.char_ngram_sums` / `word_ngram_sums`;
+a test checks they agree).
 """
 
 from __future__ import annotations

@@ -359,7 +359,7 @@ class LanguageId:
             return UND, (candidates, False, None)
         if guess is not None:
             return guess, None
-        # lingua decides between the languages the vote saw (all of the script's when it saw none)
+        # later steps choose between the languages the vote saw (all of the script's when it saw none)
         if len(scored) >= 2:
             candidates = tuple(lang for lang in candidates if lang in scored)
         return UND, (candidates, False, text)

@@ -5,7 +5,7 @@ training posts (all Latin languages; the only Polish source), shipped as ``model
 log P(trigram | language) over hashed trigrams of `strip_noise(text.lower())` padded with spaces,
 Laplace-smoothed, uniform priors. `scores` scores a whole batch in one compiled loop
 (`kernels.trigram_sums`, the same hashes as `_hashes`). `LanguageId` takes its answer only when the
-log-likelihood margin between the two best candidate languages is large; otherwise lingua decides.
+log-likelihood margin between the two best candidate languages is large (see its docstring for the rest).
 """
 
 from __future__ import annotations

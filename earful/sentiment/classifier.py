@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import math
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +28,7 @@ from earful.sentiment.langid import DEFAULT_LANGUAGES, UND, LanguageId
 from earful.sentiment.text import clean, for_model_many
 from earful.sentiment.vader import FastVader
 
+log = logging.getLogger(__name__)
 MODEL_DIR = Path(__file__).with_name("model")
 MEMO_MAX = 20_000  # posts whose signals and score are remembered (see classify_many)
 WARM_UP_POSTS = [  # every kernel and script path: Latin, Cyrillic, CJK, emoji, links, order numbers
@@ -83,10 +86,13 @@ class Classifier:
     def warmed_up(self) -> Classifier:
         """Load (or, on a machine's first run, compile: ~10 s) the compiled kernels now rather than on the
         first posts, so the first mentions of a run are not late. Returns self."""
+        started = time.monotonic()
+        log.info("loading the classifier's compiled kernels (a machine's first run compiles them: ~10 s)")
         brand = BrandContext("Telvia", ("telvia",), ("vodafone",), ())
         self.classify_many(WARM_UP_POSTS, [brand] * len(WARM_UP_POSTS))
         self.classify_many(WARM_UP_POSTS)
         self._memo.clear()
+        log.info("classifier %s ready in %.1f s", self.version, time.monotonic() - started)
         return self
 
     # -- public -------------------------------------------------------------------------------

@@ -86,6 +86,20 @@ def fnv(cp, s, e):  # pragma: no cover - compiled
 
 
 @njit(cache=True, nogil=True)
+def _in_word(c, letters_only):  # pragma: no cover - compiled
+    """Whether a character of class c continues a word: alphanumeric, and not a digit for letters only."""
+    return (c & ALNUM) != 0 and (not letters_only or (c & DECIMAL) == 0)
+
+
+@njit(cache=True, nogil=True)
+def _run_end(cp, cls, j, end, letters_only):  # pragma: no cover - compiled
+    """The end of the run of word characters starting at j."""
+    while j < end and _in_word(cls[cp[j]], letters_only):
+        j += 1
+    return j
+
+
+@njit(cache=True, nogil=True)
 def tokenize(cp, cls, start, size, mode):  # pragma: no cover - compiled
     """Token spans and FNV-1a hashes of every post, as these regexes find them (``mode``):
     CUE     ``[^\\W_]+(?:['’][^\\W_]+)*|[^\\w\\s]``   (cues.tokens)
@@ -107,31 +121,14 @@ def tokenize(cp, cls, start, size, mode):  # pragma: no cover - compiled
         while i < end:
             c = cls[cp[i]]
             letters_only = mode == LEXICON or mode == LETTERS
-            if letters_only:
-                word = (c & ALNUM) != 0 and (c & DECIMAL) == 0
-            else:
-                word = (c & ALNUM) != 0
-            if word:
-                j = i + 1
-                while j < end:
-                    cj = cls[cp[j]]
-                    if (cj & ALNUM) != 0 and (not letters_only or (cj & DECIMAL) == 0):
-                        j += 1
-                    else:
-                        break
+            if _in_word(c, letters_only):
+                j = _run_end(cp, cls, i + 1, end, letters_only)
                 if mode != NGRAM:
                     # apostrophe continuation: any number for CUE and LETTERS (only ' for LETTERS), one for LEXICON
                     while j + 1 < end and (cp[j] == 39 or (cp[j] == 0x2019 and mode != LETTERS)):
-                        cn = cls[cp[j + 1]]
-                        if (cn & ALNUM) == 0 or (letters_only and (cn & DECIMAL) != 0):
+                        if not _in_word(cls[cp[j + 1]], letters_only):
                             break
-                        j += 2
-                        while j < end:
-                            cj = cls[cp[j]]
-                            if (cj & ALNUM) != 0 and (not letters_only or (cj & DECIMAL) == 0):
-                                j += 1
-                            else:
-                                break
+                        j = _run_end(cp, cls, j + 2, end, letters_only)
                         if mode == LEXICON:
                             break
                 doc[k] = d
@@ -493,6 +490,11 @@ def _is_word(cls, c):  # pragma: no cover - compiled
 SCRIPT_BITS = {"cyrillic": 1, "latin": 2, "arabic": 4, "devanagari": 8, "greek": 16, "hangul": 32, "han": 64,
                "kana": 128, "uk_only": 256, "ru_only": 512}
 SAMPLE = 200
+_WHOLE = np.array([(SCRIPT_BITS[k], col) for k, col in (("han", ST_HAN), ("kana", ST_KANA), ("uk_only", ST_UK),
+                                                         ("ru_only", ST_RU))], np.int64)
+_SAMPLED = np.array([(SCRIPT_BITS[k], col) for k, col in (
+    ("cyrillic", ST_CYR), ("latin", ST_LATIN), ("arabic", ST_ARABIC), ("devanagari", ST_DEVA), ("greek", ST_GREEK),
+    ("hangul", ST_HANGUL), ("han", ST_HAN_SAMPLE))], np.int64)
 
 
 @njit(cache=True, nogil=True)
@@ -515,29 +517,14 @@ def letter_stats(cp, tok_s, tok_e, first, n_docs, table):  # pragma: no cover - 
                 bits = table[c] if c < top else 0
                 if c >= 128:
                     out[d, ST_NON_ASCII] += 1
-                if bits & 64:
-                    out[d, ST_HAN] += 1
-                if bits & 128:
-                    out[d, ST_KANA] += 1
-                if bits & 256:
-                    out[d, ST_UK] += 1
-                if bits & 512:
-                    out[d, ST_RU] += 1
-                if pos < SAMPLE:
-                    if bits & 1:
-                        out[d, ST_CYR] += 1
-                    if bits & 2:
-                        out[d, ST_LATIN] += 1
-                    if bits & 4:
-                        out[d, ST_ARABIC] += 1
-                    if bits & 8:
-                        out[d, ST_DEVA] += 1
-                    if bits & 16:
-                        out[d, ST_GREEK] += 1
-                    if bits & 32:
-                        out[d, ST_HANGUL] += 1
-                    if bits & 64:
-                        out[d, ST_HAN_SAMPLE] += 1
+                if bits:
+                    for k in range(_WHOLE.shape[0]):  # counted over the whole text
+                        if bits & _WHOLE[k, 0]:
+                            out[d, _WHOLE[k, 1]] += 1
+                    if pos < SAMPLE:  # counted over its first SAMPLE characters
+                        for k in range(_SAMPLED.shape[0]):
+                            if bits & _SAMPLED[k, 0]:
+                                out[d, _SAMPLED[k, 1]] += 1
                 pos += 1
         out[d, ST_WORDS] = b - a
         out[d, ST_SAMPLE_LEN] = min(pos, SAMPLE)

@@ -196,3 +196,29 @@ def test_the_cycle_collector_is_paused_for_a_batch_and_resumed_also_on_errors(mo
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_a_large_batch_is_prepared_in_chunks_with_the_same_results(monkeypatch):
+    from earful.sentiment import classifier
+
+    texts = CRAFTED + ["!!!!!!!!!!" * 50, "@telvia still no internet, third day", "love it"] * 3
+    expected = [e.as_dict() for e in Classifier.load().classify_many(texts)]
+    monkeypatch.setattr(classifier, "CHUNK", 4)
+    clf = Classifier.load()
+    calls = []
+    real = clf.prepare
+    monkeypatch.setattr(clf, "prepare", lambda *a, **k: calls.append(len(a[0])) or real(*a, **k))
+    assert [e.as_dict() for e in clf.classify_many(texts)] == expected
+    assert max(calls) == 4 and len(calls) > 5
+
+
+def test_token_and_match_arrays_grow_past_their_first_guess():
+    texts = ["!" * 5000, "refund late " * 1500, ". , ; " * 1000]  # a token per character, a cue per token
+    batch = Batch(texts)
+    tok = batch.tokens(kernels.CUE)
+    assert [len(batch.strings(tok, d)) for d in range(3)] == [len(cues.tokens(t)) for t in texts]
+    ix = cues.index(("en",))
+    found = ix.scan_batch(batch, [0, 1, 2])
+    assert [found[d] for d in range(3)] == [ix.scan(t, cues.tokens(t)) for t in texts]
+    alone = ix.scan_batch(batch, [1])  # 3,000 tokens, 3,000 matches: more than tokens / 2 + 16, so it grew
+    assert alone[1] == found[1] and len(alone[1]["problem"]) == 3000

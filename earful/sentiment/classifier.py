@@ -31,6 +31,7 @@ from earful.sentiment.vader import FastVader
 log = logging.getLogger(__name__)
 MODEL_DIR = Path(__file__).with_name("model")
 MEMO_MAX = 20_000  # posts whose signals and score are remembered (see classify_many)
+CHUNK = 4096  # posts prepared together: the compiled kernels' arrays take ~40 bytes per character
 WARM_UP_POSTS = [  # every kernel and script path: Latin, Cyrillic, CJK, emoji, links, order numbers
     "@telvia still no internet, third day! refund now 😡 order #12345 http://t.co/x",
     "интернет не работает уже третий день", "не працює інтернет, поверніть гроші",
@@ -132,15 +133,19 @@ class Classifier:
                 todo[key] = i
         if todo:
             idx = list(todo.values())
-            _, model_texts, sigs, dense = self.prepare([texts[i] for i in idx],
-                                                       [brands[i] for i in idx] if brands else None,
-                                                       [langs[i] for i in idx] if langs else None)
-            z = self.raw_scores(model_texts, dense)
-            a, c = self.platt
-            probs = _sigmoid(a * z + c)
+            sigs, probs = [], []
+            for at in range(0, len(idx), CHUNK):  # bounded work arrays, however many posts a caller passes
+                part = idx[at:at + CHUNK]
+                _, model_texts, part_sigs, dense = self.prepare([texts[i] for i in part],
+                                                                [brands[i] for i in part] if brands else None,
+                                                                [langs[i] for i in part] if langs else None)
+                z = self.raw_scores(model_texts, dense)
+                a, c = self.platt
+                sigs += part_sigs
+                probs += _sigmoid(a * z + c).tolist()
             if len(memo) + len(idx) > MEMO_MAX:
                 memo.clear()
-            fresh = {key: (sig, float(p)) for key, sig, p in zip(todo, sigs, probs)}
+            fresh = {key: (sig, p) for key, sig, p in zip(todo, sigs, probs)}
             memo.update((k, v) for k, v in fresh.items() if not isinstance(k, int))
         else:
             fresh = {}

@@ -110,10 +110,11 @@ def tokenize(cp, cls, start, size, mode):  # pragma: no cover - compiled
     n_total = 0
     for d in range(start.shape[0]):
         n_total += size[d]
-    doc = np.empty(n_total, np.int64)
-    ts = np.empty(n_total, np.int64)
-    te = np.empty(n_total, np.int64)
-    th = np.empty(n_total, np.uint64)
+    cap = n_total // 4 + 16  # tokens are rarely more than one in four characters; grown when they are
+    doc = np.empty(cap, np.int64)
+    ts = np.empty(cap, np.int64)
+    te = np.empty(cap, np.int64)
+    th = np.empty(cap, np.uint64)
     k = 0
     for d in range(start.shape[0]):
         i = start[d]
@@ -131,6 +132,8 @@ def tokenize(cp, cls, start, size, mode):  # pragma: no cover - compiled
                         j = _run_end(cp, cls, j + 2, end, letters_only)
                         if mode == LEXICON:
                             break
+                if k == doc.shape[0]:
+                    doc, ts, te, th = _grow1(doc), _grow1(ts), _grow1(te), _grow1(th)
                 doc[k] = d
                 ts[k] = i
                 te[k] = j
@@ -145,6 +148,8 @@ def tokenize(cp, cls, start, size, mode):  # pragma: no cover - compiled
             elif mode == NGRAM:
                 is_punct = cp[i] == 33 or cp[i] == 63
             if is_punct:
+                if k == doc.shape[0]:
+                    doc, ts, te, th = _grow1(doc), _grow1(ts), _grow1(te), _grow1(th)
                 doc[k] = d
                 ts[k] = i
                 te[k] = i + 1
@@ -280,7 +285,7 @@ def cue_matches(cp, tok_s, tok_e, tok_h, first, docs, f_keys, f_off, f_cnt, e_ca
     n = 0
     for d in docs:
         n += first[d + 1] - first[d]
-    out = np.empty((4 * n + 16, 4), np.int64)
+    out = np.empty((n // 2 + 16, 4), np.int64)  # grown when a batch has more matches
     r = 0
     max_len = 0
     min_len = 1 << 30
@@ -341,6 +346,13 @@ def cue_matches(cp, tok_s, tok_e, tok_h, first, docs, f_keys, f_off, f_cnt, e_ca
                             r += 1
                         break
     return out[:r]
+
+
+@njit(cache=True, nogil=True)
+def _grow1(a):  # pragma: no cover - compiled
+    bigger = np.empty(a.shape[0] * 2, a.dtype)
+    bigger[:a.shape[0]] = a
+    return bigger
 
 
 @njit(cache=True, nogil=True)

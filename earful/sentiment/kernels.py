@@ -106,22 +106,28 @@ def tokenize(cp, cls, start, size, mode):  # pragma: no cover - compiled
     LEXICON ``[^\\W\\d_]+(?:['’][^\\W\\d_]+)?``       (lexicon.WORD_RE)
     NGRAM   ``[^\\W_]+|[!?]``                         (features._WORD_RE)
     LETTERS ``[^\\W\\d_]+(?:'[^\\W\\d_]+)*``           (text._LETTER_WORDS_RE)
-    Returns (doc, start, end, hash) arrays, tokens in order."""
-    n_total = 0
-    for d in range(start.shape[0]):
-        n_total += size[d]
-    cap = n_total // 4 + 16  # tokens are rarely more than one in four characters; grown when they are
-    doc = np.empty(cap, np.int64)
-    ts = np.empty(cap, np.int64)
-    te = np.empty(cap, np.int64)
-    th = np.empty(cap, np.uint64)
+    Returns (doc, start, end, hash) arrays, tokens in order. A first pass counts the tokens, so the
+    arrays are exactly as long as needed."""
+    none = np.empty(0, np.int64)
+    n = _scan_tokens(cp, cls, start, size, mode, none, none, none, np.empty(0, np.uint64), False)
+    doc = np.empty(n, np.int64)
+    ts = np.empty(n, np.int64)
+    te = np.empty(n, np.int64)
+    th = np.empty(n, np.uint64)
+    _scan_tokens(cp, cls, start, size, mode, doc, ts, te, th, True)
+    return doc, ts, te, th
+
+
+@njit(cache=True, nogil=True)
+def _scan_tokens(cp, cls, start, size, mode, doc, ts, te, th, fill):  # pragma: no cover - compiled
+    """The tokens of `tokenize`: counted, and written to the arrays when ``fill``."""
     k = 0
+    letters_only = mode == LEXICON or mode == LETTERS
     for d in range(start.shape[0]):
         i = start[d]
         end = i + size[d]
         while i < end:
             c = cls[cp[i]]
-            letters_only = mode == LEXICON or mode == LETTERS
             if _in_word(c, letters_only):
                 j = _run_end(cp, cls, i + 1, end, letters_only)
                 if mode != NGRAM:
@@ -132,31 +138,20 @@ def tokenize(cp, cls, start, size, mode):  # pragma: no cover - compiled
                         j = _run_end(cp, cls, j + 2, end, letters_only)
                         if mode == LEXICON:
                             break
-                if k == doc.shape[0]:
-                    doc, ts, te, th = _grow1(doc), _grow1(ts), _grow1(te), _grow1(th)
+            elif (mode == CUE and (c & ALNUM) == 0 and cp[i] != 95 and (c & SPACE) == 0) or (
+                    mode == NGRAM and (cp[i] == 33 or cp[i] == 63)):
+                j = i + 1  # one punctuation character (CUE: neither word character nor space; NGRAM: ! or ?)
+            else:
+                i += 1
+                continue
+            if fill:
                 doc[k] = d
                 ts[k] = i
                 te[k] = j
                 th[k] = fnv(cp, i, j)
-                k += 1
-                i = j
-                continue
-            is_punct = False
-            if mode == CUE:
-                # not \\w (alnum or "_") and not \\s
-                is_punct = (c & ALNUM) == 0 and cp[i] != 95 and (c & SPACE) == 0
-            elif mode == NGRAM:
-                is_punct = cp[i] == 33 or cp[i] == 63
-            if is_punct:
-                if k == doc.shape[0]:
-                    doc, ts, te, th = _grow1(doc), _grow1(ts), _grow1(te), _grow1(th)
-                doc[k] = d
-                ts[k] = i
-                te[k] = i + 1
-                th[k] = fnv(cp, i, i + 1)
-                k += 1
-            i += 1
-    return doc[:k], ts[:k], te[:k], th[:k]
+            k += 1
+            i = j
+    return k
 
 
 @njit(cache=True, nogil=True)
@@ -346,13 +341,6 @@ def cue_matches(cp, tok_s, tok_e, tok_h, first, docs, f_keys, f_off, f_cnt, e_ca
                             r += 1
                         break
     return out[:r]
-
-
-@njit(cache=True, nogil=True)
-def _grow1(a):  # pragma: no cover - compiled
-    bigger = np.empty(a.shape[0] * 2, a.dtype)
-    bigger[:a.shape[0]] = a
-    return bigger
 
 
 @njit(cache=True, nogil=True)

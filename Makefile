@@ -1,7 +1,7 @@
 # constraints.txt pins every transitive dependency to versions known to work together (pip freeze).
 # Two commands for a fresh machine with Python 3.11+ and make:
 #   make demo   runs the bundled scenario with the dashboard at http://127.0.0.1:8501
-#   make test   runs the test suite
+#   make test   runs the linter (ruff) and the test suite
 PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11; do $$p -c "import sys; sys.exit(sys.version_info < (3, 11))" >/dev/null 2>&1 && { echo $$p; break; }; done)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -25,6 +25,7 @@ demo-quick: $(STAMP)
 	$(BIN)/earful demo --fresh --no-dashboard --until-idle
 
 test: $(STAMP)
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)

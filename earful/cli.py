@@ -119,7 +119,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                         "is_complaint": r["is_complaint"]} for r in store.labels()]
         print(f"using {len(corrections)} corrections from {store.path}", file=sys.stderr)
     metrics = cli_support.train(Path(args.out) if args.out else None, corrections=corrections,
-                                progress=lambda m: print(m, file=sys.stderr))
+                                progress=lambda m: print(m, file=sys.stderr), data=args.data)
     print(json.dumps(metrics, indent=2, default=str))
     return 0
 
@@ -251,6 +251,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("train", help="rebuild the complaint model from the bundled and shared data")
     p.add_argument("--out", help="where to write the model (default: the shipped artifact)")
     p.add_argument("--with-corrections", action="store_true", help="also learn from labels in the database")
+    p.add_argument("--data", help="folder of the public training data sets (default: $EARFUL_TRAINING_DATA, "
+                   "else ../shared/data beside the repository)")
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("evaluate", help="precision, recall and F1 per language on a labelled JSONL file")

@@ -9,12 +9,12 @@ SecretStr values that print as ``**********``.
 from __future__ import annotations
 
 import os
+import tomllib
 from datetime import datetime, time
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import tomllib
 from pydantic import (
     BaseModel,
     ConfigDict,

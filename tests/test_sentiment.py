@@ -9,8 +9,7 @@ import time
 import pytest
 
 from earful.model import INTENTS, Enrichment
-from earful.sentiment import BrandContext, Classifier
-from earful.sentiment import cli_support
+from earful.sentiment import BrandContext, Classifier, cli_support
 from earful.sentiment.langid import LanguageId
 
 TELVIA = BrandContext("Telvia", handles=("telvia",), competitors=("Netmax",), keywords=("Telvia",))
@@ -83,7 +82,6 @@ def test_cyrillic_without_telltale_letters(text, lang):
 ])
 def test_latin_trigram_model_decides_before_lingua(text, lang, monkeypatch):
     from earful.sentiment import langid
-
     from earful.sentiment.text import strip_noise
 
     lid = LanguageId()

@@ -7,8 +7,7 @@ import json
 
 import pytest
 
-from earful.sentiment import BrandContext, Classifier
-from earful.sentiment import training
+from earful.sentiment import BrandContext, Classifier, training
 
 pytest.importorskip("sklearn")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-from urllib.parse import unquote_plus
 from datetime import datetime, timedelta
+from urllib.parse import unquote_plus
 
 import aiohttp
 import pytest

@@ -83,11 +83,12 @@ def classify_stream(inp: TextIO, out: TextIO, err: TextIO, clf: Classifier | Non
 
 
 def train(out_path: Path | None = None, corrections: list[dict] | None = None,
-          progress: Callable[[str], None] = print) -> dict:
-    """Rebuild the shipped artifact (fixed seeds); corrections count 3x. Returns the metrics."""
+          progress: Callable[[str], None] = print, data: Path | None = None) -> dict:
+    """Rebuild the shipped artifact (fixed seeds); corrections count 3x; ``data``: the public data sets'
+    folder (default: training.data_dir()). Returns the metrics."""
     from earful.sentiment import training
 
-    return training.build(out_path, corrections, progress)
+    return training.build(out_path, corrections, progress, shared=training.data_dir(data))
 
 
 def evaluate(path: Path, out: TextIO, clf: Classifier | None = None) -> dict:

@@ -28,8 +28,8 @@ A platform language hint is used when it is a configured language written in the
 from __future__ import annotations
 
 import threading
-from functools import lru_cache
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np

@@ -1,6 +1,8 @@
 """Training the complaint model and building the lexicons (needs scikit-learn and scipy; run time does not).
 
-Data (read from ../shared/data and data/labelled, never shipped; only derived weights are):
+Data (never shipped; only derived weights are): data/labelled from this repository, and the public data sets
+below from a folder given by `earful train --data DIR`, else $EARFUL_TRAINING_DATA, else ../shared/data next to
+the repository (see data_dir()):
 - complaints/complaints-train.csv: English complaint tweets (Preotiuc-Pietro et al., ACL 2019)
 - data/labelled/train/<lang>.jsonl: multilingual brand posts (text, lang, brand, is_complaint)
 - corrections given by users (weight 3)
@@ -25,6 +27,7 @@ import hashlib
 import io
 import json
 import math
+import os
 import re
 import zipfile
 from collections import Counter
@@ -33,14 +36,21 @@ from pathlib import Path
 
 import numpy as np
 
+from earful.errors import InputError
 from earful.sentiment import features, lexicon, signals, trigram_lm
 from earful.sentiment.classifier import MODEL_DIR, BrandContext, Classifier
 from earful.sentiment.text import for_model, strip_noise
 
 REPO = Path(__file__).resolve().parents[2]
-# the shared data sits next to the repository (../shared/data), or at /work/shared/data
-SHARED = next((p for p in (REPO.parent / "shared" / "data", Path("/work/shared/data")) if p.is_dir()),
-              REPO.parent / "shared" / "data")
+DATA_ENV = "EARFUL_TRAINING_DATA"
+
+
+def data_dir(given: str | Path | None = None) -> Path:
+    """The public training data sets: ``given``, else $EARFUL_TRAINING_DATA, else ../shared/data beside the repo."""
+    return Path(given or os.environ.get(DATA_ENV) or REPO.parent / "shared" / "data").expanduser()
+
+
+SHARED = data_dir()
 LABELLED = REPO / "data" / "labelled"
 SEED = 20240601
 C = 10.0
@@ -93,18 +103,20 @@ def _cjk_grams(text: str) -> list[str]:
 _lexicon_cache: dict[str, dict[str, dict[str, float]]] = {}
 
 
-def build_lexicons(progress: Callable[[str], None] = print) -> dict[str, dict[str, float]]:
+def build_lexicons(progress: Callable[[str], None] = print, shared: Path | None = None) -> dict[str, dict[str, float]]:
     """Per-language word -> valence (remembered per process: the shared data does not change)."""
-    key = str(SHARED)
+    shared = Path(shared or SHARED)
+    key = str(shared)
     if key not in _lexicon_cache:
-        _lexicon_cache[key] = _build_lexicons(progress)
+        _lexicon_cache[key] = _build_lexicons(progress, shared)
     return json.loads(json.dumps(_lexicon_cache[key]))
 
 
-def _build_lexicons(progress: Callable[[str], None]) -> dict[str, dict[str, float]]:
+def _build_lexicons(progress: Callable[[str], None], shared: Path | None = None) -> dict[str, dict[str, float]]:
+    root = Path(shared or SHARED)
     lex: dict[str, dict[str, float]] = {}
     for lang, folder in _XLMT.items():
-        base = SHARED / "xlmt_sentiment" / folder
+        base = root / "xlmt_sentiment" / folder
         docs = []
         for split in ("train", "val"):
             texts = (base / f"{split}_text.txt").read_text(encoding="utf-8").splitlines()
@@ -113,12 +125,12 @@ def _build_lexicons(progress: Callable[[str], None]) -> dict[str, dict[str, floa
         lex[lang] = _log_odds(docs, 4, 0.9, _words)
     docs = []
     for name in ("banks", "tkk"):
-        with open(SHARED / "sentirueval2016" / f"{name}_test_etalon.csv", encoding="utf-8") as fh:
+        with open(root / "sentirueval2016" / f"{name}_test_etalon.csv", encoding="utf-8") as fh:
             docs += [(r["text"], int(r["tweet_label"])) for r in csv.DictReader(fh)]
     lex["ru"] = _log_odds(docs, 4, 0.9, _words)  # SentiRuEval-2016 only (see the module docstring)
     docs = []
     for fname in ("waimai_10k.csv", "ChnSentiCorp_htl_all.csv", "online_shopping_10_cats.csv"):
-        with open(SHARED / "zh" / fname, encoding="utf-8") as fh:
+        with open(root / "zh" / fname, encoding="utf-8") as fh:
             docs += [(r["review"] or "", 1 if r["label"] == "1" else -1) for r in csv.DictReader(fh)]
     zh = _log_odds(docs, 30, 1.2, _cjk_grams)
     lex["zh"] = dict(sorted(zh.items(), key=lambda kv: -abs(kv[1]))[:3000])
@@ -135,6 +147,19 @@ def _build_lexicons(progress: Callable[[str], None]) -> dict[str, dict[str, floa
 
 
 # -- data -------------------------------------------------------------------------------------------
+NEEDED = ("complaints/complaints-train.csv", "xlmt_sentiment", "sentirueval2016", "zh")
+
+
+def check_data(shared: Path | None = None) -> Path:
+    """The data folder, or InputError naming what is missing and how to point training at the data."""
+    shared = Path(shared or SHARED)
+    missing = [name for name in NEEDED if not (shared / name).exists()]
+    if missing:
+        raise InputError(f"the training data is not in {shared} (missing: {', '.join(missing)}); "
+                         f"give its folder with `earful train --data DIR` or ${DATA_ENV}")
+    return shared
+
+
 def brand_context(brand) -> BrandContext | None:
     if brand is None or brand == "":
         return None
@@ -155,8 +180,8 @@ def brand_context(brand) -> BrandContext | None:
     return BrandContext(name, (name.replace(" ", "").lower(),), (), (name,))
 
 
-def load_complaints() -> list[dict]:
-    with open(SHARED / "complaints" / "complaints-train.csv", encoding="utf-8") as fh:
+def load_complaints(shared: Path | None = None) -> list[dict]:
+    with open(Path(shared or SHARED) / "complaints" / "complaints-train.csv", encoding="utf-8") as fh:
         return [{"text": r["text"], "lang": None, "brand": None, "is_complaint": r["label"] == "1",
                  "source": "complaints"} for r in csv.DictReader(fh)]
 
@@ -321,15 +346,17 @@ def vader_baseline(texts: list[str]) -> np.ndarray:
 # -- the whole build ---------------------------------------------------------------------------------
 def build(out_path: Path | None = None, corrections: list[dict] | None = None,
           progress: Callable[[str], None] = print, cross_validate: bool = True,
-          labelled_dir: Path | None = None, sample: int | None = None) -> dict:
+          labelled_dir: Path | None = None, sample: int | None = None, shared: Path | None = None) -> dict:
     """Build the artifact in ``out_path`` (default: the shipped model/). ``sample`` keeps only that many
-    complaint tweets (evenly spaced; for fast tests); ``cross_validate`` adds the nested CV figures."""
+    complaint tweets (evenly spaced; for fast tests); ``cross_validate`` adds the nested CV figures;
+    ``shared`` is the folder of the public data sets (default: data_dir())."""
     out = Path(out_path or MODEL_DIR)
-    lex = build_lexicons(progress)
+    shared = check_data(shared)
+    lex = build_lexicons(progress, shared)
     # the Latin language-ID trigram table first: training posts get the languages run time will give them
-    trigrams = trigram_lm.build(trigram_lm.training_texts(SHARED, Path(labelled_dir or LABELLED)))
+    trigrams = trigram_lm.build(trigram_lm.training_texts(shared, Path(labelled_dir or LABELLED)))
     base = Classifier({}, None, lex, trigrams=trigrams)
-    complaints = load_complaints()
+    complaints = load_complaints(shared)
     if sample is not None and sample < len(complaints):
         step = len(complaints) / max(sample, 1)
         complaints = [complaints[int(i * step)] for i in range(sample)]

@@ -18,7 +18,6 @@ from pathlib import Path
 import numpy as np
 
 from earful.sentiment import kernels
-
 from earful.sentiment.text import strip_noise
 
 BITS = 16

@@ -349,7 +349,8 @@ async def test_malformed_token_answer(make_collector, faults):
 
 async def test_empty_pages(monkeypatch, clock, faults):
     empty = parse({"start": "2026-11-23T00:00:00Z", "posts": []})
-    app = sandbox.make_app(empty, clock, faults, client_id=CLIENT_ID, client_secret=SECRET, password=PASSWORD)
+    app = sandbox.make_app(empty, clock, faults, client_id=CLIENT_ID, client_secret=SECRET, password=PASSWORD,
+                           subreddits=["parcelly"])  # r/parcelly exists, nobody has posted there yet
     async with SandboxServer(app) as srv:
         [collector] = collector_module.create(make_config(monkeypatch, srv.url), clock, None)
         try:

@@ -10,10 +10,14 @@ Wire format per /work/shared/PLATFORMS.md section 3 (Jetstream v1 + atproto lexi
                                                       options -> HTTP 400 before the upgrade. Client frames:
                                                       {"type":"options_update","payload":{...}}.
     POST /xrpc/com.atproto.server.createSession       {"identifier","password"} -> accessJwt, refreshJwt, did, handle
+    POST /xrpc/com.atproto.server.refreshSession      Bearer refreshJwt -> a new session (as createSession)
     GET  /xrpc/com.atproto.identity.resolveHandle     ?handle= -> {"did"}
+    GET  /xrpc/app.bsky.actor.getProfile              ?actor= -> profileViewDetailed (atproto's login asks it)
     GET  /xrpc/app.bsky.feed.searchPosts              Bearer accessJwt; q, sort, since, until, author, lang,
                                                       limit (1-100), cursor -> {"cursor","hitsTotal","posts":[postView]}
 
+Tokens are JWTs whose iat/exp come from the sandbox clock, like every answer's `Date` header (server.py), so
+a client that checks exp against the server's time sees them expire when the sandbox says they do.
 Every XRPC answer carries RateLimit-Limit/-Remaining/-Reset (epoch seconds)/-Policy headers; over the limit
 -> 429 {"error":"RateLimitExceeded"}. Time comes from the injected Clock: an event becomes visible when the
 clock passes its time_us. Connected subscribers notice a moved clock within `poll_ms` (default 5 ms) or at
@@ -48,6 +52,7 @@ from aiohttp import WSCloseCode, WSMsgType, web
 from earful.clock import Clock, to_utc_naive
 from earful.sandbox.faults import Faults
 from earful.sandbox.scenario import Scenario, ScenarioPost
+from earful.sandbox.server import application
 
 POST = "app.bsky.feed.post"
 DEMO_IDENTIFIER = "earful-demo.bsky.social"
@@ -577,8 +582,8 @@ class Jetstream:
         sig = hmac.new(self._secret, ".".join(enc).encode(), hashlib.sha256).digest()
         return ".".join(enc + [base64.urlsafe_b64encode(sig).decode().rstrip("=")])
 
-    def _check_token(self, token: str) -> tuple[str | None, str]:
-        """(did, "") for a valid access token, else (None, error name)."""
+    def _check_token(self, token: str, scope: str = "com.atproto.appPass") -> tuple[str | None, str]:
+        """(did, "") for a valid token of ``scope`` (an access token by default), else (None, error name)."""
         parts = token.split(".")
         if len(parts) != 3:
             return None, "InvalidToken"
@@ -586,7 +591,7 @@ class Jetstream:
         if not hmac.compare_digest(base64.urlsafe_b64encode(sig).decode().rstrip("="), parts[2]):
             return None, "InvalidToken"
         payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
-        if payload.get("scope") != "com.atproto.appPass":
+        if payload.get("scope") != scope:
             return None, "InvalidToken"
         if payload["exp"] * 1_000_000 <= to_us(self.clock.now()):
             return None, "ExpiredToken"
@@ -610,12 +615,43 @@ class Jetstream:
         if handle_for(body["identifier"]) != self.identifier or not hmac.compare_digest(
                 body["password"].encode(), self.app_password.encode()):
             return self._error(401, "AuthenticationRequired", "Invalid identifier or password", headers)
-        acct = self.accounts[self.identifier]
-        return web.json_response({
-            "accessJwt": self._token(acct.did, "com.atproto.appPass", self.access_ttl_us),
-            "refreshJwt": self._token(acct.did, "com.atproto.refresh", 90 * 86400 * 1_000_000),
-            "handle": acct.handle, "did": acct.did, "active": True,
-            "didDoc": {"id": acct.did, "alsoKnownAs": [f"at://{acct.handle}"]}}, headers=headers)
+        return web.json_response(self._session(self.accounts[self.identifier]), headers=headers)
+
+    def _session(self, acct: Account) -> dict[str, Any]:
+        return {"accessJwt": self._token(acct.did, "com.atproto.appPass", self.access_ttl_us),
+                "refreshJwt": self._token(acct.did, "com.atproto.refresh", 90 * 86400 * 1_000_000),
+                "handle": acct.handle, "did": acct.did, "active": True,
+                "didDoc": {"id": acct.did, "alsoKnownAs": [f"at://{acct.handle}"]}}
+
+    async def refresh_session(self, request: web.Request) -> web.Response:
+        """com.atproto.server.refreshSession: Bearer refreshJwt -> a new session (lexicon
+        com/atproto/server/refreshSession.json; atproto's Client calls it when its access token is within 15
+        minutes of exp: MarshalX/atproto atproto_client/client/methods_mixin/session.py)."""
+        ok, headers = self.limiter.hit("createSession", request.remote or "", self.session_limit)
+        if not ok:
+            return self._error(429, "RateLimitExceeded", "Rate Limit Exceeded", headers)
+        auth = request.headers.get("Authorization", "")
+        if not auth.startswith("Bearer "):
+            return self._error(401, "AuthMissing", "Authentication Required", headers)
+        did, problem = self._check_token(auth[len("Bearer "):].strip(), "com.atproto.refresh")
+        if did is None:
+            return self._error(400, problem, "Token has expired" if problem == "ExpiredToken" else "Token is invalid",
+                               headers)
+        acct = next(a for a in self.accounts.values() if a.did == did)
+        return web.json_response(self._session(acct), headers=headers)
+
+    async def get_profile(self, request: web.Request) -> web.Response:
+        """app.bsky.actor.getProfile ?actor=handle|did -> profileViewDetailed (atproto's Client.login asks it)."""
+        ok, headers = self.limiter.hit("xrpc", request.remote or "", self.search_limit)
+        if not ok:
+            return self._error(429, "RateLimitExceeded", "Rate Limit Exceeded", headers)
+        actor = request.query.get("actor", "").lower().lstrip("@")
+        acct = self.accounts.get(actor) or next((a for a in self.accounts.values() if a.did == actor), None)
+        if acct is None:
+            return self._error(400, "InvalidRequest", "Profile not found", headers)
+        return web.json_response({"did": acct.did, "handle": acct.handle, "displayName": acct.display_name,
+                                  "followersCount": 0, "followsCount": 0, "postsCount": 0, "labels": [],
+                                  "createdAt": "2023-04-01T00:00:00.000Z"}, headers=headers)
 
     async def resolve_handle(self, request: web.Request) -> web.Response:
         ok, headers = self.limiter.hit("xrpc", request.remote or "", self.search_limit)
@@ -707,11 +743,13 @@ def _parse_when(value: str | None) -> int | None:
 def make_app(scenario: Scenario, clock: Clock, faults: Faults | None = None, **options: Any) -> web.Application:
     """The sandbox app. Options go to Jetstream(...): identifier, app_password, poll_ms, noise, search_limit,
     session_limit, rate_window_seconds, access_ttl_seconds."""
-    app = web.Application(middlewares=[faults.middleware] if faults is not None else [])
+    app = application(clock, faults)
     hub = Jetstream(scenario, clock, **options)
     app[HUB] = hub
     app.router.add_get("/subscribe", hub.subscribe)
     app.router.add_post("/xrpc/com.atproto.server.createSession", hub.create_session)
+    app.router.add_post("/xrpc/com.atproto.server.refreshSession", hub.refresh_session)
     app.router.add_get("/xrpc/com.atproto.identity.resolveHandle", hub.resolve_handle)
+    app.router.add_get("/xrpc/app.bsky.actor.getProfile", hub.get_profile)
     app.router.add_get("/xrpc/app.bsky.feed.searchPosts", hub.search_posts)
     return app

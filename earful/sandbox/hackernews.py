@@ -28,6 +28,7 @@ from earful.matcher import fold
 from earful.sandbox.faults import Faults
 from earful.sandbox.scenario import Scenario, ScenarioPost
 from earful.sandbox.scenario import parse as parse_scenario
+from earful.sandbox.server import application
 
 PLATFORM = "hackernews"
 DEMO_ENV: dict[str, str] = {}
@@ -148,7 +149,7 @@ class _Index:
 
 def make_app(scenario: Scenario, clock: Clock, faults: Faults | None = None, *,
              pagination_limit: int = 1000, **_: Any) -> web.Application:
-    app = web.Application(middlewares=[faults.middleware] if faults is not None else [])
+    app = application(clock, faults)
     index = _Index(scenario, clock, app)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", web.NotAppKeyWarning)

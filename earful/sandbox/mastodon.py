@@ -1,11 +1,18 @@
 """Sandbox Mastodon instance (PLATFORMS.md section 4), serving the scenario's mastodon posts.
 
 Endpoints (real paths and wire format):
-    GET /api/v1/timelines/tag/:hashtag        public; max_id / since_id / min_id / limit (20, max 40)
+    GET /api/v1/timelines/tag/:hashtag        public; max_id / since_id / min_id / limit (20, max 40); a tag
+                                               nobody used is 200 [] (mastodon/mastodon
+                                               app/controllers/api/v1/timelines/tag_controller.rb:
+                                               `@tag.nil? ? [] : ...`)
     GET /api/v1/accounts/lookup?acct=          Account JSON, or 404 {"error":"Record not found"}
     GET /api/v1/accounts/:id/statuses         same paging; includes the account's boosts (reblog wrappers)
     GET /api/v2/search?q=&type=statuses        statuses only with a valid user token (else empty list)
-Newest first; `Link: <…?max_id=N>; rel="next", <…?min_id=M>; rel="prev"` on non-empty pages. Every answer
+Every path also answers with a trailing slash, as Rails routes do (Mastodon.py asks GET /api/v1/instance/ and
+/api/v2/instance/ when it is constructed: halcy/Mastodon.py mastodon/instance.py). A status by a remote
+account (acct user@host) carries its origin's ActivityPub `uri` (https://host/users/user/statuses/ID) and `url`
+on every instance, as federated statuses do (docs.joinmastodon.org/entities/Status: uri is "URI of the status
+used for federation"). Newest first; `Link: <…?max_id=N>; rel="next", <…?min_id=M>; rel="prev"` on non-empty pages. Every answer
 carries X-RateLimit-Limit / -Remaining / -Reset (ISO 8601, µs); over the limit: 429 {"error":"Too many requests"}.
 A wrong bearer token on any endpoint: 401 {"error":"The access token is invalid"}.
 
@@ -56,6 +63,7 @@ from earful.matcher import fold
 from earful.sandbox.faults import Faults
 from earful.sandbox.scenario import Scenario, ScenarioPost
 from earful.sandbox.scenario import parse as parse_scenario
+from earful.sandbox.server import application
 
 PLATFORM = "mastodon"
 DEMO_TOKEN = "sandbox-mastodon-user-token"
@@ -86,6 +94,12 @@ def snowflake(at: datetime, key: str) -> int:
 
 def account_id(acct: str) -> str:
     return str(100000 + zlib.crc32(acct.lower().encode()) % 900_000_000)
+
+
+def origin(acct: str, base: str) -> str:
+    """Where an account lives: this instance (``base``) for a local ``user``, https://host for ``user@host``."""
+    _, _, host = acct.partition("@")
+    return f"https://{host}" if host else base
 
 
 def iso(at: datetime) -> str:
@@ -148,10 +162,11 @@ class _Instance:
 
     def account(self, acct: str, base: str) -> dict[str, Any]:
         username = acct.split("@")[0]
+        home = origin(acct, base)
         return {"id": account_id(acct), "username": username, "acct": acct, "display_name": username.title(),
                 "locked": False, "bot": False, "discoverable": True, "group": False,
-                "created_at": "2022-11-01T00:00:00.000Z", "note": "", "url": f"{base}/@{acct}",
-                "uri": f"{base}/users/{username}", "avatar": f"{base}/avatars/original/missing.png",
+                "created_at": "2022-11-01T00:00:00.000Z", "note": "", "url": f"{home}/@{username}",
+                "uri": f"{home}/users/{username}", "avatar": f"{base}/avatars/original/missing.png",
                 "followers_count": 12, "following_count": 3, "statuses_count": 40,
                 "last_status_at": self.clock.now().date().isoformat(), "emojis": [], "fields": []}
 
@@ -169,8 +184,9 @@ class _Instance:
             "in_reply_to_account_id": account_id(parent.author) if parent else None,
             "sensitive": False, "spoiler_text": "", "visibility": "public",
             "language": post.lang if post.lang and post.lang != "und" else None,
-            "uri": f"{base}/users/{post.author.split('@')[0]}/statuses/{sid}",
-            "url": f"{base}/@{post.author}/{sid}",
+            # a federated post keeps its origin's ActivityPub uri (and web url) on every instance
+            "uri": f"{origin(post.author, base)}/users/{post.author.split('@')[0]}/statuses/{sid}",
+            "url": f"{origin(post.author, base)}/@{post.author.split('@')[0]}/{sid}",
             "replies_count": 0, "reblogs_count": 0, "favourites_count": 0, "quotes_count": 0, "edited_at": None,
             "content": render(post.text, base), "reblog": None,
             "account": self.account(post.author, base), "media_attachments": [],
@@ -399,7 +415,7 @@ def make_app(scenario: Scenario, clock: Clock, faults: Faults | None = None, *,
     public_url: the base written into statuses (default: the request's host; set it on a second server that
     plays the streaming host of the first, so both describe the same statuses). Both can be changed while
     running: app["instance"].streaming_url / .public_url."""
-    app = web.Application(middlewares=[faults.middleware] if faults is not None else [])
+    app = application(clock, faults)
     inst = _Instance(scenario, clock, app, post_filter, token, rate_limit, public_preview,
                      heartbeat_seconds=heartbeat_seconds, poll_ms=poll_ms, pretty_frames=pretty_frames,
                      chunk_bytes=chunk_bytes, newest_first=newest_first)
@@ -430,15 +446,11 @@ def make_app(scenario: Scenario, clock: Clock, faults: Faults | None = None, *,
             return _error(401, "This API requires an authenticated user", headers)
         tag = request.match_info["hashtag"].lower().lstrip("#")
         b = base(request)
-        known = set()
         statuses = []
         for post in inst.posts():
             s = inst.status(post, b)
-            known |= s["_tags"]
             if tag in s["_tags"]:
                 statuses.append(s)
-        if tag not in known and tag not in {(p.community or "").lower() for p in inst.scenario.posts}:
-            return _error(404, "Record not found", headers)
         return _page(statuses, request.query, request.url.with_query(None), headers)
 
     async def lookup(request: web.Request) -> web.Response:
@@ -498,6 +510,7 @@ def make_app(scenario: Scenario, clock: Clock, faults: Faults | None = None, *,
                     "invites_enabled": False, "configuration": {"statuses": {"max_characters": 500}}}
         return {**common, "domain": domain, "source_url": "https://github.com/mastodon/mastodon",
                 "usage": {"users": {"active_month": 10}}, "thumbnail": {"url": f"{b}/thumb.png"},
+                "api_versions": {"mastodon": 2},  # since 4.3.0 (Mastodon.py warns without it)
                 "configuration": {"urls": {"streaming": stream, "status": None},
                                   "statuses": {"max_characters": 500, "max_media_attachments": 4},
                                   "accounts": {"max_featured_tags": 10}},
@@ -536,12 +549,12 @@ def make_app(scenario: Scenario, clock: Clock, faults: Faults | None = None, *,
         inst.notify()
 
     app.on_shutdown.append(on_shutdown)
-    app.router.add_get("/api/v1/instance", instance_handler("v1"))
-    app.router.add_get("/api/v2/instance", instance_handler("v2"))
-    app.router.add_get("/api/v1/streaming/health", streaming_health)
-    app.router.add_get("/api/v1/streaming/{channel:.+}", streaming)
-    app.router.add_get("/api/v1/timelines/tag/{hashtag}", tag_timeline)
-    app.router.add_get("/api/v1/accounts/lookup", lookup)
-    app.router.add_get("/api/v1/accounts/{id}/statuses", account_statuses)
-    app.router.add_get("/api/v2/search", search)
+    routes = [("/api/v1/instance", instance_handler("v1")), ("/api/v2/instance", instance_handler("v2")),
+              ("/api/v1/streaming/health", streaming_health), ("/api/v1/streaming/{channel:.+}", streaming),
+              ("/api/v1/timelines/tag/{hashtag}", tag_timeline), ("/api/v1/accounts/lookup", lookup),
+              ("/api/v1/accounts/{id}/statuses", account_statuses), ("/api/v2/search", search)]
+    for path, handler in routes:
+        app.router.add_get(path, handler)
+        if not path.endswith(".+}"):  # Rails routes take a trailing slash too; Mastodon.py asks /api/v1/instance/
+            app.router.add_get(path + "/", handler)
     return app

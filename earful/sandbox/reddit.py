@@ -19,6 +19,9 @@ without the trailing slash praw adds):
     GET  /user/{name}/comments     newest comments by a user
     GET  /api/info                 id=<fullname>,<fullname>...
 
+A listing of a subreddit that does not exist (none of a multireddit's parts exists) is 302 with
+``Location: https://www.reddit.com/subreddits/search.json?q=<name>``, as Reddit redirects it (prawcore turns
+302 into prawcore.Redirect: praw-dev/prawcore sessions.py STATUS_EXCEPTIONS, exceptions.py Redirect).
 Errors as Reddit sends them: bad client 401 ``{"message": "Unauthorized", "error": 401}``; bad
 password 200 ``{"error": "invalid_grant"}``; missing or expired token 401 with
 ``www-authenticate: Bearer realm="reddit", error="invalid_token"``; over budget 429
@@ -50,6 +53,7 @@ from aiohttp import web
 from earful.clock import Clock
 from earful.sandbox.faults import Faults
 from earful.sandbox.scenario import Scenario, ScenarioPost, base36
+from earful.sandbox.server import application
 
 DEMO_ENV: dict[str, str] = {
     "EARFUL_DEMO_REDDIT_CLIENT_ID": "earful-demo-client",
@@ -219,8 +223,9 @@ def _search_matches(thing: Thing, include: list[str], exclude: list[str]) -> boo
 class RedditSandbox:
     def __init__(self, scenario: Scenario, clock: Clock, *, client_id: str, client_secret: str,
                  username: str | None, password: str, token_ttl: int, ratelimit: int, ratelimit_window: int,
-                 default_subreddit: str):
+                 default_subreddit: str, subreddits: tuple[str, ...] = ()):
         self.scenario, self.clock = scenario, clock
+        self.subreddits = subreddits
         self.client_id, self.client_secret = client_id, client_secret
         self.username, self.password = username, password
         self.token_ttl = token_ttl
@@ -240,6 +245,24 @@ class RedditSandbox:
             self._cache = (len(self.extra), build_things(self.scenario, self.extra, self.default_subreddit))
         now = _epoch(self.clock.now())
         return [t for t in self._cache[1] if t.created <= now]
+
+    def exists(self, sub: str) -> bool:
+        """A subreddit (or any part of a multireddit a+b) that exists: all, popular, the default one, one the
+        scenario posts in (now or later), or one named in the ``subreddits`` option."""
+        self.things()
+        known = {"all", "popular", self.default_subreddit.lower(), *(s.lower() for s in self.subreddits)}
+        known |= {t.data["subreddit"].lower() for t in self._cache[1] if t.kind == "t3"}  # type: ignore[index]
+        return bool(set(sub.lower().split("+")) & known)
+
+    def redirect_unknown(self, request: web.Request) -> web.Response | None:
+        """Reddit answers a listing of a subreddit that does not exist with 302 to the subreddit search (praw
+        raises prawcore.Redirect, whose path is /subreddits/search: praw-dev/prawcore exceptions.py)."""
+        sub = request.match_info.get("sub")
+        if sub is None or self.exists(sub) or not self._authorized(request):
+            return None
+        location = f"https://www.reddit.com/subreddits/search.json?q={sub}"
+        return web.Response(status=302, headers={"Location": location}, content_type="application/json",
+                            text="{}")
 
     # -- rate limit ---------------------------------------------------------------------------------
     def _window(self) -> float:
@@ -354,6 +377,8 @@ class RedditSandbox:
         return data
 
     async def search(self, request: web.Request) -> web.Response:
+        if (gone := self.redirect_unknown(request)) is not None:
+            return gone
         sub = request.match_info.get("sub")
         restrict = request.query.get("restrict_sr", "").lower() in ("1", "true", "on", "yes")
         include, exclude = _parse_query(request.query.get("q", "")[:512])
@@ -369,10 +394,14 @@ class RedditSandbox:
         return "all" in subs or thing.data["subreddit"].lower() in subs
 
     async def new(self, request: web.Request) -> web.Response:
+        if (gone := self.redirect_unknown(request)) is not None:
+            return gone
         sub = request.match_info["sub"]
         return self.listing(request, [x for x in self.things() if x.kind == "t3" and self._in_subs(x, sub)])
 
     async def comments(self, request: web.Request) -> web.Response:
+        if (gone := self.redirect_unknown(request)) is not None:
+            return gone
         sub = request.match_info["sub"]
         return self.listing(request, [x for x in self.things() if x.kind == "t1" and self._in_subs(x, sub)])
 
@@ -389,7 +418,8 @@ class RedditSandbox:
 
 def make_app(scenario: Scenario, clock: Clock, faults: Faults | None = None, **options: Any) -> web.Application:
     """Options: client_id, client_secret, username (None accepts any), password, token_ttl (3600),
-    ratelimit (requests per window, 1000), ratelimit_window (600 s), default_subreddit."""
+    ratelimit (requests per window, 1000), ratelimit_window (600 s), default_subreddit, subreddits (more
+    subreddits that exist, empty or not)."""
     brand_name = str(scenario.brand.get("name", "") or "brand")
     sandbox = RedditSandbox(
         scenario, clock,
@@ -400,9 +430,9 @@ def make_app(scenario: Scenario, clock: Clock, faults: Faults | None = None, **o
         token_ttl=int(options.get("token_ttl", 3600)),
         ratelimit=int(options.get("ratelimit", 1000)),
         ratelimit_window=int(options.get("ratelimit_window", 600)),
-        default_subreddit=options.get("default_subreddit", re.sub(r"\W", "", brand_name.lower()) or "brand"))
-    middlewares = ([faults.middleware] if faults is not None else []) + [sandbox.middleware]
-    app = web.Application(middlewares=middlewares)
+        default_subreddit=options.get("default_subreddit", re.sub(r"\W", "", brand_name.lower()) or "brand"),
+        subreddits=tuple(options.get("subreddits", ())))
+    app = application(clock, faults, [sandbox.middleware])
     with warnings.catch_warnings():  # plain string keys: tests and the demo use them
         warnings.simplefilter("ignore", web.NotAppKeyWarning)
         app["sandbox"] = sandbox

@@ -27,6 +27,7 @@ from earful.clock import Clock
 from earful.sandbox.faults import Faults
 from earful.sandbox.scenario import Scenario, ScenarioPost
 from earful.sandbox.scenario import parse as parse_scenario
+from earful.sandbox.server import application
 
 PLATFORM = "rss"
 DEFAULT_FEED = "news"
@@ -105,7 +106,7 @@ def _atom(scenario: Scenario, name: str, posts: list[ScenarioPost], base: str, u
 
 def make_app(scenario: Scenario, clock: Clock, faults: Faults | None = None, *, max_items: int = 50,
              **_: Any) -> web.Application:
-    app = web.Application(middlewares=[faults.middleware] if faults is not None else [])
+    app = application(clock, faults)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", web.NotAppKeyWarning)
         app["extra_posts"] = []

@@ -47,6 +47,7 @@ from aiohttp import web
 from earful.clock import Clock, to_utc_naive
 from earful.sandbox.faults import Faults
 from earful.sandbox.scenario import Scenario, ScenarioPost, base36
+from earful.sandbox.server import application
 from earful.sandbox.xquery import Node, QueryError, TweetView, parse
 
 PATH = "/2/tweets/search/recent"
@@ -467,7 +468,7 @@ def make_app(scenario: Scenario, clock: Clock, faults: Faults | None = None, *, 
     """The X sandbox app. ``end_lag_seconds`` hides the newest posts like X's 30 s indexing delay."""
     sandbox = XSandbox(scenario, clock, bearer_token=bearer_token, enrolled=enrolled, rate_limit=rate_limit,
                        monthly_cap=monthly_cap, rate_limit_shape=rate_limit_shape, end_lag_seconds=end_lag_seconds)
-    app = web.Application(middlewares=[faults.middleware] if faults is not None else [])
+    app = application(clock, faults)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", web.NotAppKeyWarning)
         app["extra_posts"] = sandbox.extra

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from earful import httppolicy
 from earful.alerts.outbox import Outbox
 from earful.alerts.rules import AlertRouter, Route, routes_from_config
 from earful.clock import Clock
@@ -247,7 +248,7 @@ class Pipeline:
                 wait = collector.poll_interval
             else:
                 failures += 1
-                wait = max(retry, min(900.0, 5.0 * 2 ** min(failures, 8))) * (1 + 0.1 * self.rng.random())
+                wait = httppolicy.backoff(failures + 1, base=5.0, cap=900.0, retry_after=retry, rng=self.rng)
             await self._wait(stop, wait)
 
     async def _wait(self, stop: asyncio.Event, seconds: float) -> None:

@@ -31,7 +31,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import random
 from collections import OrderedDict, deque
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
@@ -39,6 +38,7 @@ from typing import Any
 
 import aiohttp
 
+from earful import httppolicy
 from earful.clock import Clock, parse_iso, to_utc_naive
 from earful.collectors.base import Collector, dump_cursor, load_cursor
 from earful.config import BlueskySource, Config
@@ -340,7 +340,7 @@ class BlueskyCollector:
                 failures += 1
                 if failures > self.max_failures:
                     raise
-                delay = min(60.0, 0.5 * 2 ** (failures - 1)) * random.uniform(0.9, 1.1)
+                delay = httppolicy.backoff(failures)
                 log.warning("%s; retrying in %.1f s (attempt %d)", exc, delay, failures)
                 await self.clock.sleep(delay)
                 continue
@@ -404,7 +404,7 @@ class BlueskyCollector:
             if failures > self.max_failures:
                 raise Unavailable("bluesky: Jetstream keeps closing the connection")
             connect_us = max(floor_us - self.warmup_us, done_us - self.rewind_us)
-            delay = 0.0 if got_frames else min(60.0, 0.5 * 2 ** (failures - 1))
+            delay = 0.0 if got_frames else httppolicy.backoff(failures)
             log.info("bluesky: Jetstream connection closed; reconnecting from time_us=%d", connect_us)
             await self.clock.sleep(delay)
 
@@ -427,17 +427,8 @@ class BlueskyCollector:
         return {"i": 0, "c": None, "since": start.strftime(fmt), "until": self.clock.now().strftime(fmt)}
 
     def _retry_after(self, headers: Any) -> float:
-        now = (to_utc_naive(self.clock.now()) - _EPOCH).total_seconds()
-        for name in ("RateLimit-Reset", "Retry-After"):
-            value = headers.get(name) if headers is not None else None
-            try:
-                seconds = float(value)
-            except (TypeError, ValueError):
-                continue
-            if name == "RateLimit-Reset" and seconds > 1e9:  # epoch seconds
-                seconds -= now
-            return min(MAX_RETRY_AFTER, max(0.0, seconds))
-        return 60.0
+        return httppolicy.retry_after(headers, self.clock.now(), names=("RateLimit-Reset", "Retry-After"),
+                                      minimum=0.0, maximum=MAX_RETRY_AFTER)
 
     async def _xrpc(self, method: str, nsid: str, *, params: Any = None, body: Any = None,
                     auth: bool = False) -> tuple[int, dict[str, Any]]:

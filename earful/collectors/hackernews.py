@@ -26,6 +26,7 @@ from typing import Any
 
 import aiohttp
 
+from earful import httppolicy
 from earful.clock import Clock
 from earful.collectors.base import dump_cursor, load_cursor
 from earful.collectors.htmltext import html_to_text
@@ -159,14 +160,9 @@ class HackerNewsCollector:
             raise Unavailable(f"{where}: HTTP {reply.status}")
         raise SourceError(f"{where}: HTTP {reply.status}")
 
-    @staticmethod
-    def _retry_after(reply: Reply) -> float:
-        value = reply.headers.get("Retry-After", "")
-        try:
-            seconds = float(value)
-        except ValueError:
-            return DEFAULT_RETRY_AFTER
-        return min(MAX_RETRY_AFTER, max(1.0, seconds))
+    def _retry_after(self, reply: Reply) -> float:
+        return httppolicy.retry_after(reply.headers, self.clock.now(), default=DEFAULT_RETRY_AFTER,
+                                      maximum=MAX_RETRY_AFTER)
 
     def _mention(self, hit: dict[str, Any]) -> Mention | None:
         oid = str(hit["objectID"])

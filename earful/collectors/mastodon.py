@@ -64,6 +64,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
 
+from earful import httppolicy
 from earful.clock import Clock, parse_iso
 from earful.collectors.base import dump_cursor, load_cursor
 from earful.collectors.htmltext import html_to_text
@@ -609,7 +610,7 @@ class MastodonCollector:
             if failures[tag] > self.max_failures:
                 log.warning("mastodon %s: stream #%s keeps failing; polling it over REST for now", inst.host, tag)
                 break
-            await self.clock.sleep(min(MAX_BACKOFF, 0.5 * 2 ** failures[tag]))
+            await self.clock.sleep(httppolicy.backoff(failures[tag] + 1, cap=MAX_BACKOFF))
             try:
                 self._start(await self._open_sse(await self._streaming_base(inst), tag))
                 break
@@ -731,10 +732,8 @@ class MastodonCollector:
         raise SourceError(f"{where}: HTTP {reply.status}")
 
     def _retry_after(self, reply: Reply | aiohttp.ClientResponse) -> float:
-        reset = parse_iso(reply.headers.get("X-RateLimit-Reset"))
-        if reset is None:
-            return DEFAULT_RETRY_AFTER
-        return min(MAX_RETRY_AFTER, max(1.0, (reset - self.clock.now()).total_seconds()))
+        return httppolicy.retry_after(reply.headers, self.clock.now(), names=("X-RateLimit-Reset", "Retry-After"),
+                                      default=DEFAULT_RETRY_AFTER, maximum=MAX_RETRY_AFTER)
 
     async def _lookup(self, inst: _Instance, acct: str, token: str | None) -> str | None:
         key = (inst.host, acct)

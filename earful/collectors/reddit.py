@@ -27,6 +27,14 @@ seconds). prawcore would sleep in its worker thread to spread requests over the 
 429, 5xx and transport failures straight into RateLimited/Unavailable for the pipeline to back off.
 prawcore still handles an expired token (401 invalid_token: fetch a new token, retry once, at once).
 
+Why praw's request() and not its listing generators (``subreddit.new()``, ``subreddit.search()``): those
+walk a listing from the top with an ``after`` they keep to themselves, and stop at a count; this collector
+must stop at its own cursor (created_utc plus an overlap window for late-indexed search results) and save
+the ``after`` anchor with every stored page, so that a killed process resumes mid-walk without losing or
+repeating anything. praw still does the OAuth flow, token refresh, the Reddit URL scheme and error mapping;
+the listing JSON is read here (to_mention), and tests/test_conformance.py checks the sandbox with praw's own
+listing generators.
+
 Credentials: sources.reddit.client_id and client_secret (a "script" app from
 https://www.reddit.com/prefs/apps), optionally username + password (the app developer's account).
 """
@@ -48,6 +56,7 @@ import prawcore
 import requests
 from prawcore.sessions import FiniteRetryStrategy
 
+from earful import httppolicy
 from earful.clock import Clock
 from earful.collectors.base import dump_cursor, load_cursor
 from earful.config import Brand, Config, RedditSource
@@ -82,16 +91,10 @@ SETTING_SECRET = "sources.reddit.client_secret"
 SETTING_PASSWORD = "sources.reddit.password"
 
 
-def retry_after(headers: Any) -> float:
-    """Seconds to wait from X-Ratelimit-Reset and/or Retry-After, bounded to (0, 900]."""
-    values = []
-    for name in ("x-ratelimit-reset", "retry-after"):
-        try:
-            values.append(float(headers.get(name)))
-        except (TypeError, ValueError):
-            continue
-    seconds = max(values) if values else DEFAULT_RETRY_AFTER
-    return min(MAX_RETRY_AFTER, max(1.0, seconds))
+def retry_after(headers: Any, now: datetime) -> float:
+    """Seconds to wait from X-Ratelimit-Reset (seconds left in the window) and/or Retry-After, in [1, 900]."""
+    return httppolicy.retry_after(headers, now, names=("x-ratelimit-reset", "retry-after"),
+                                  default=DEFAULT_RETRY_AFTER, maximum=MAX_RETRY_AFTER)
 
 
 class _Budget:
@@ -144,7 +147,7 @@ class _Requestor(prawcore.Requestor):
         self._budget.observe(response.headers)
         status = response.status_code
         if status == 429:
-            raise RateLimited(f"reddit {path}: HTTP 429 Too Many Requests", retry_after=retry_after(response.headers))
+            raise RateLimited(f"reddit {path}: HTTP 429 Too Many Requests", retry_after=retry_after(response.headers, self._budget.clock.now()))
         for name in RATE_HEADERS:  # prawcore's RateLimiter would sleep on them
             response.headers.pop(name, None)
         if status >= 500 or status == 408:
@@ -328,7 +331,7 @@ class RedditCollector:
         except (prawcore.Forbidden, prawcore.NotFound, prawcore.Redirect) as exc:
             raise _ListingGone(f"{type(exc).__name__} (HTTP {exc.response.status_code})") from None
         except prawcore.TooManyRequests as exc:
-            raise RateLimited("reddit: HTTP 429", retry_after=retry_after(exc.response.headers)) from None
+            raise RateLimited("reddit: HTTP 429", retry_after=retry_after(exc.response.headers, self.clock.now())) from None
         except prawcore.BadJSON:
             raise MalformedPayload(f"reddit /{path}: the answer is not valid JSON") from None
         except prawcore.ResponseException as exc:

@@ -23,14 +23,14 @@ import io
 import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
 import feedparser
 
-from earful.clock import Clock, to_utc_naive
+from earful import httppolicy
+from earful.clock import Clock
 from earful.collectors.base import dump_cursor, load_cursor
 from earful.collectors.htmltext import html_to_text
 from earful.collectors.httpget import Reply, get, safe_url
@@ -175,17 +175,8 @@ class RssCollector:
         raise SourceError(f"{where}: HTTP {reply.status}")
 
     def _retry_after(self, reply: Reply) -> float:
-        value = reply.headers.get("Retry-After", "").strip()
-        if not value:
-            return DEFAULT_RETRY_AFTER
-        try:
-            seconds = float(value)
-        except ValueError:
-            try:
-                seconds = (to_utc_naive(parsedate_to_datetime(value)) - self.clock.now()).total_seconds()
-            except (TypeError, ValueError):
-                return DEFAULT_RETRY_AFTER
-        return min(MAX_RETRY_AFTER, max(1.0, seconds))
+        return httppolicy.retry_after(reply.headers, self.clock.now(), default=DEFAULT_RETRY_AFTER,
+                                      maximum=MAX_RETRY_AFTER)
 
     def _mention(self, url: str, entry: Any, feed: Any) -> Mention | None:
         title = _detail_text(entry.get("title"), entry.get("title_detail"))

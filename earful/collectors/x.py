@@ -45,6 +45,7 @@ import tweepy.errors
 from tweepy.asynchronous import AsyncClient
 from yarl import URL
 
+from earful import httppolicy
 from earful.clock import Clock, to_utc_naive
 from earful.collectors.base import dump_cursor, load_cursor
 from earful.config import Brand, Config, XSource
@@ -406,13 +407,8 @@ class XCollector:
             return body, _lower(response.headers)
 
     def _rate_limited(self, headers: dict[str, str], message: str) -> RateLimited:
-        reset = headers.get("x-rate-limit-reset")
-        try:
-            now = (self.clock.now() - EPOCH).total_seconds()
-            wait = float(reset) - now + 1.0 if reset is not None else DEFAULT_RETRY_AFTER
-        except ValueError:
-            wait = DEFAULT_RETRY_AFTER
-        wait = min(MAX_RETRY_AFTER, max(1.0, wait))
+        wait = httppolicy.retry_after(headers, self.clock.now(), names=("x-rate-limit-reset",), extra=1.0,
+                                      default=DEFAULT_RETRY_AFTER, maximum=MAX_RETRY_AFTER)
         return RateLimited(f"{message}; retry in {wait:.0f} s", retry_after=wait)
 
     # ---- records -------------------------------------------------------------------------------

@@ -73,14 +73,6 @@ class Matcher:
             return Match(brand.name, False)
         return None
 
-    def mentions_competitor(self, brand_name: str, text: str) -> bool:
-        folded = fold(text or "")
-        for brand, _, _, competitors in self._compiled:
-            if brand.name == brand_name and competitors is not None:
-                return bool(competitors.search(folded))
-        return False
-
-
 def search_terms(brand: Brand, platform: str) -> list[str]:
     """Keywords and handles to send to a platform's search (the matcher re-checks locally)."""
     terms = [k for k in brand.keywords if k.strip()]

@@ -8,8 +8,6 @@ from typing import Any
 
 PLATFORMS = ("x", "reddit", "bluesky", "mastodon", "hackernews", "rss", "file")
 INTENTS = ("complaint", "question", "praise", "spam", "other")
-CASE_STATES = ("needs_reply", "replied", "resolved", "wont_reply", "not_a_complaint")
-OPEN_STATES = ("needs_reply",)
 
 
 @dataclass(slots=True)

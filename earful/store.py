@@ -388,12 +388,6 @@ class Store:
                       sentiment, intent, complaint, complaint_score, reasons
                FROM mentions WHERE platform = ? AND id IN (SELECT unnest(?::VARCHAR[]))""", [platform, ids])
 
-    def thread_mentions(self, platform: str, thread_id: str) -> list[dict[str, Any]]:
-        return self.query_dicts(
-            """SELECT id, author, is_brand, reply_to_id, created_at, complaint, sentiment, intent
-               FROM mentions WHERE platform = ? AND thread_id = ? ORDER BY created_at, id""",
-            [platform, thread_id])
-
     def mention_count(self) -> int:
         return int(self.scalar("SELECT count(*) FROM mentions"))
 
@@ -422,15 +416,6 @@ class Store:
         return self.con.sql(self.EXPORTS[name]).to_arrow_table()  # a constant query, no parameters
 
     # cases ----------------------------------------------------------------------------------------
-    def open_case(self, values: dict[str, Any]) -> int | None:
-        """Insert a case unless the mention has one already; returns the new case_id or None."""
-        names = list(values)
-        placeholders = ", ".join("?" for _ in names)
-        rows = self.con.execute(
-            f"INSERT INTO cases ({', '.join(names)}) VALUES ({placeholders}) "  # names are our own constants
-            "ON CONFLICT DO NOTHING RETURNING case_id", [values[n] for n in names]).fetchall()
-        return int(rows[0][0]) if rows else None
-
     def next_case_id(self) -> int:
         pool = getattr(self._local, "case_ids", None)
         if not pool:
@@ -477,11 +462,6 @@ class Store:
     def case(self, case_id: int) -> dict[str, Any] | None:
         rows = self.query_dicts(f"SELECT {', '.join(CASE_COLUMNS)} FROM cases WHERE case_id = ?", [case_id])
         return rows[0] if rows else None
-
-    def cases_in_thread(self, platform: str, thread_id: str) -> list[dict[str, Any]]:
-        return self.query_dicts(
-            f"SELECT {', '.join(CASE_COLUMNS)} FROM cases WHERE platform = ? AND thread_id = ? ORDER BY opened_at",
-            [platform, thread_id])
 
     def cases_needing_sla_check(self, now: datetime) -> list[dict[str, Any]]:
         return self.query_dicts(

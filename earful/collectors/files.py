@@ -22,7 +22,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import os
 import re
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -34,8 +33,6 @@ from earful.collectors.base import dump_cursor, load_cursor
 from earful.errors import InputError
 from earful.model import PLATFORMS, Mention, Page
 
-TWCS_COLUMNS = ["tweet_id", "author_id", "inbound", "created_at", "text", "response_tweet_id",
-                "in_response_to_tweet_id"]
 MAX_TEXT = 100_000
 csv.field_size_limit(16 * 1024 * 1024)
 _HANDLE = re.compile(r"@(\w{1,30})")
@@ -345,6 +342,3 @@ class FileCollector:
     async def aclose(self) -> None:
         return None
 
-
-def file_size(path: str | os.PathLike[str]) -> int:
-    return Path(path).stat().st_size

@@ -71,7 +71,6 @@ MAX_RETRY_AFTER = 900.0
 DEFAULT_RETRY_AFTER = 60.0  # 429 without x-rate-limit-reset
 SHORT_WAIT = 5.0            # a reset this close is waited for (once) instead of raising
 RECENT_WINDOW = timedelta(days=7) - timedelta(minutes=5)
-EPOCH = datetime(1970, 1, 1)
 TWEET_FIELDS = ["author_id", "created_at", "conversation_id", "in_reply_to_user_id", "referenced_tweets", "lang",
                 "public_metrics", "note_tweet"]
 EXPANSIONS = ["author_id", "referenced_tweets.id"]

@@ -69,10 +69,6 @@ class Scenario:
     def for_platform(self, platform: str) -> list[ScenarioPost]:
         return [p for p in self.posts if p.platform == platform]
 
-    def visible(self, platform: str, now: datetime) -> list[ScenarioPost]:
-        """Posts of a platform created at or before `now`, oldest first."""
-        return [p for p in self.posts if p.platform == platform and p.at <= now]
-
     def root(self, post: ScenarioPost) -> ScenarioPost:
         seen = set()
         while post.reply_to and post.reply_to in self.by_id and post.id not in seen:

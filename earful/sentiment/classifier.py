@@ -13,7 +13,6 @@ from __future__ import annotations
 import gc
 import json
 import logging
-import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -257,17 +256,3 @@ class Classifier:
         return Enrichment(lang=sig.lang, sentiment=sig.sentiment, intent=intent, complaint=complaint,
                           complaint_score=float(min(1.0, max(0.0, p))), reasons=reasons,
                           model_version=self.version)
-
-    def with_threshold(self, threshold: float) -> Classifier:
-        other = object.__new__(Classifier)
-        for name in ("meta", "version", "languages", "langid", "scorers", "lexicons", "weights", "dense_w",
-                     "intercept", "platt", "vader"):
-            setattr(other, name, getattr(self, name))
-        other._memo = self._memo  # same signals and scores; the threshold is applied in _finish
-        other.threshold = float(threshold)
-        return other
-
-
-def logit(p: float) -> float:
-    p = min(max(p, 1e-6), 1 - 1e-6)
-    return math.log(p / (1 - p))

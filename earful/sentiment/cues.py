@@ -397,7 +397,6 @@ def order_number(text: str) -> str | None:
     return None
 
 
-QUESTION_RE = re.compile(r"[?？¿]")
 NEG_EMOJI_RE = re.compile("[\U0001F620-\U0001F62B\U0001F621\U0001F92C\U0001F92F\U0001F44E\U0001F612\U0001F615"
                           "\U0001F61E\U0001F61F\U0001F622\U0001F62D\U0001F630\U0001F629\U0001F624\U0001F494"
                           "\U0001F644\U0001F611\U0001F610\U0001F926\U0001F937\U0001F620\u2639\u274C\U0001F6AB\U0001F480"
@@ -658,18 +657,6 @@ def scan(langs: list[str] | tuple[str, ...], low: str, toks: list[str] | None = 
     found = ix.scan(low, _TOKEN_RE.findall(low) if toks is None else toks) if ix is not None else {}
     return {c: (list(dict.fromkeys(found[c])) if len(found[c]) > 1 else found[c]) if c in found else []
             for c in CATEGORIES}
-
-
-def scan_present(langs: tuple[str, ...], low: str, toks: list[str]) -> dict[str, list[str]]:
-    """`scan` without the empty categories (each term once): what `signals.extract` needs per post."""
-    ix = _index_for(langs)
-    if ix is None:
-        return {}
-    found = ix.scan(low, toks)
-    for c, terms in found.items():
-        if len(terms) > 1:
-            found[c] = list(dict.fromkeys(terms))
-    return found
 
 
 def find(lang: str, category: str, text: str) -> list[str]:

@@ -16,7 +16,7 @@ from operator import attrgetter
 import numpy as np
 
 from earful.sentiment import cues
-from earful.sentiment.text import HANDLE_RE, URL_RE, handles_in
+from earful.sentiment.text import URL_RE, handles_in
 
 LANG_FEATURES = ("ru", "pl", "zh", "de", "es", "fr", "uk", "pt", "und")  # per-language offsets (en: none)
 DENSE_NAMES = (
@@ -141,14 +141,10 @@ def _refs(low: str, names: tuple[str, ...]) -> bool:
     return any(n and n in low for n in names)
 
 
-def extract(text: str, low: str, lang: str, brand) -> Signals:
-    """All rule signals of a cleaned post (``low`` is its lower-case form); sentiment is set later."""
-    return extract_many([text], [low], [lang], [brand])[0]
-
-
 def extract_many(texts: list[str], lows: list[str], langs: list[str], brands=None, batch=None) -> list[Signals]:
-    """`extract` for a batch. The token work (cue terms, "none" words, negators, word counts) runs over
-    the whole batch in compiled code (`batchtokens`, `cues._Index.scan_batch`); the rest per post."""
+    """All rule signals of a batch of cleaned posts (``lows``: their lower-case forms; sentiment is set later).
+    The token work (cue terms, "none" words, negators, word counts) runs over the whole batch in compiled code
+    (`batchtokens`, `cues._Index.scan_batch`); the rest per post."""
     from earful.sentiment import kernels
     from earful.sentiment.batchtokens import Batch
 
@@ -346,6 +342,3 @@ def _problem_only_about_competitor(low: str, lang: str, brand, comps: tuple[str,
             about_comp += 1
     return about_comp > 0
 
-
-def strip_handles(text: str) -> str:
-    return HANDLE_RE.sub(" ", text)

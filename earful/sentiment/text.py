@@ -24,8 +24,6 @@ HASHTAG_RE = re.compile(r"#\w+", re.U)
 EMAIL_RE = re.compile(r"\b[\w.+-]+@[\w-]+\.[\w.]+\b")
 _EMAIL_AT_RE = re.compile(r"@(?<=[\w.+-]@)[\w-]+\.[\w.]+\b")  # the "@domain" part of an e-mail address
 NUMBER_RE = re.compile(r"\d+")
-# everything that is not a letter, an apostrophe or whitespace (emoji, punctuation, symbols, digits)
-NON_LETTER_RE = re.compile(r"[^\w\s']|[\d_]", re.U)
 SPACES_RE = re.compile(r"\s+")
 _NOISE_RE = re.compile("|".join(p.pattern for p in (URL_RE, _EMAIL_AT_RE, HANDLE_RE, HASHTAG_RE)), re.U)
 _NOISE_NO_URL_RE = re.compile("|".join(p.pattern for p in (_EMAIL_AT_RE, HANDLE_RE, HASHTAG_RE)), re.U)

@@ -81,6 +81,11 @@ def chromium(profile: Path, url: str, *extra: str, env: dict[str, str]) -> str:
     return result.stdout.decode(errors="replace")
 
 
+def charts_drawn(dom: str) -> int:
+    """Charts that vega has drawn: its embed element holds an <svg class="marks"> only once rendered."""
+    return dom.count('class="marks"')
+
+
 def pixel_spread(png: Path) -> tuple[int, int, float]:
     from PIL import Image, ImageStat
     with Image.open(png) as img:
@@ -92,14 +97,15 @@ def pixel_spread(png: Path) -> tuple[int, int, float]:
 
 def assert_live_page_renders(tmp_path: Path, url: str, env: dict[str, str]) -> str:
     # the first visit imports and compiles the pages; chromium's virtual time does not wait for that,
-    # so a cold server may still show the skeleton: retry a few times
+    # so a cold server may still show the skeleton, or the headline numbers before the charts: load the
+    # page again until the whole page is there (each load is a new chromium; nothing sleeps)
     dom = ""
     for attempt in range(8):
         dom = chromium(tmp_path / f"dom{attempt}", url, "--dump-dom", env=env)
-        if "Mentions today" in dom:
+        if "Mentions today" in dom and charts_drawn(dom) >= 3:
             break
     assert "Mentions today" in dom and "Open cases" in dom and "Net sentiment" in dom, dom[-3000:]
-    assert dom.count("vega-embed") >= 3, "the three altair charts did not render"
+    assert charts_drawn(dom) >= 3, "the three altair charts did not render"
     png = tmp_path / "live.png"
     for attempt in range(3):
         chromium(tmp_path / f"shot{attempt}", url, f"--screenshot={png}", env=env)

@@ -259,3 +259,10 @@ async def test_slack_sdk_webhook_client_delivers():
         missing = await AsyncWebhookClient(srv.url + "/services/T000/B000").send(text="x")
     assert resp.status_code == 200 and resp.body == "ok"
     assert missing.status_code >= 400
+
+
+async def test_slack_sandbox_dates_its_answers_by_its_clock():
+    clock = ManualClock(datetime(2026, 3, 1, 9, 5, 7))
+    async with SandboxServer(slack.make_app(clock=clock)) as srv:
+        resp = await AsyncWebhookClient(srv.url + "/services/T000/B000/conformance").send(text="x")
+    assert parsedate_to_datetime(resp.headers["Date"]).replace(tzinfo=None) == clock.now()

@@ -29,6 +29,7 @@ from aiohttp import web
 
 from earful.clock import Clock
 from earful.sandbox.faults import Faults
+from earful.sandbox.server import application
 
 WEBHOOK_PATH = re.compile(r"^/services/T[A-Z0-9]+/B[A-Z0-9]+/[A-Za-z0-9]+$")
 
@@ -173,8 +174,7 @@ async def received(request: web.Request) -> web.Response:
 def make_app(faults: Faults | None = None, webhooks: Iterable[str] | None = None,
              clock: Clock | None = None) -> web.Application:
     """The sandbox webhook server. ``webhooks``: the only paths that exist (default: any well-formed one)."""
-    middlewares = [faults.middleware] if faults is not None else []
-    app = web.Application(middlewares=middlewares)
+    app = application(clock or Clock(), faults)  # answers dated by the sandbox clock
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", web.NotAppKeyWarning)
         app[RECEIVED] = []

@@ -50,3 +50,10 @@ def test_backoff_doubles_to_its_cap_and_jitter_only_lengthens():
     assert len(set(waits)) == len(waits)  # spread out, not in lockstep
     assert backoff(1, base=5, cap=900, retry_after=120, jitter=0.0) == 120  # never shorter than the server asked
     assert backoff(10_000, jitter=0.0) == 60
+
+
+def test_urls_in_logs_and_errors_lose_their_secrets():
+    from earful.collectors.httpget import safe_url
+
+    assert safe_url("https://user:s3cret@feeds.example/feed.xml?token=abc#top") == "https://feeds.example/feed.xml"
+    assert safe_url("https://feeds.example:8443/a/b") == "https://feeds.example:8443/a/b"

@@ -192,3 +192,15 @@ def test_create_and_demo_source():
     assert sandbox.demo_source("http://h:1") == {"feeds": ["http://h:1/feeds/all.xml"], "poll_seconds": 120}
     assert sandbox.demo_source("http://h:1", scenario())["feeds"] == ["http://h:1/feeds/blog.xml",
                                                                       "http://h:1/feeds/tech.atom"]
+
+
+async def test_feed_credentials_stay_out_of_logs_and_errors(server, clock, session, caplog):
+    caplog.set_level("DEBUG")
+    base = server.url.replace("http://", "http://reader:hunter2-secret@")
+    pages = await collect(rss.create(make_config([f"{base}/feeds/tech.xml"]), clock, session)[0])
+    assert pages and pages[0].mentions
+    with pytest.raises(SourceError) as err:
+        await collect(rss.create(make_config([f"{base}/feeds/nope.xml?token=t0ken"]), clock, session)[0])
+    assert "404" in str(err.value)
+    for text in (str(err.value), caplog.text):
+        assert "hunter2-secret" not in text and "reader:" not in text and "t0ken" not in text

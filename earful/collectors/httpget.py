@@ -2,7 +2,8 @@
 
 Transport trouble (timeouts, refused or dropped connections) becomes earful.errors.Unavailable;
 the status code and body are returned for the collector to interpret with its platform's rules.
-The URL in error messages never includes the query string (tokens and search terms stay out of logs).
+The URL in error messages never includes user:password or the query string (credentials, tokens and search
+terms stay out of logs and stored errors).
 """
 
 from __future__ import annotations
@@ -39,8 +40,9 @@ class Reply:
 
 
 def safe_url(url: str | URL) -> str:
+    """The URL without what may hold a secret: user:password, query string and fragment."""
     url = URL(str(url))
-    return str(url.with_query(None).with_fragment(None))
+    return str(url.with_user(None).with_query(None).with_fragment(None))
 
 
 async def get(session: aiohttp.ClientSession, url: str, *, params: dict[str, Any] | list[tuple[str, str]] | None = None,

@@ -240,6 +240,21 @@ def test_alerts_sources_and_sql_pages(ctx: context.DashboardContext) -> None:
     assert ctx.store.scalar("SELECT count(*) FROM cases") == 6
 
 
+def test_alerts_page_with_mixed_error_and_null_rows(ctx: context.DashboardContext) -> None:
+    store = ctx.store
+    store.enqueue_alert("k2", None, "new_case", "slack", {"text": "two"}, NOW)
+    store.enqueue_alert("k3", None, "new_case", "slack", {"text": "three"}, NOW)
+    ids = [r[0] for r in store.query("SELECT alert_id FROM outbox ORDER BY alert_id")]
+    store.mark_alert(ids[1], next_attempt_at=NOW + timedelta(minutes=5),
+                     error="HTTP 500 from https://hooks.slack.com/services/T0/B0/secret")
+    store.mark_alert(ids[2], delivered_at=NOW)
+    at = run_page("views/alerts.py")
+    assert metrics(at) == {"Delivered": "1", "Pending": "2", "Failed": "0"}
+    errors = list(at.dataframe[0].value["last_error"])
+    assert sum(not isinstance(e, str) for e in errors) == 2 and "HTTP 500 from https://hooks.slack.com/services/…" in errors
+    assert not any("secret" in e for e in errors if isinstance(e, str))
+
+
 @pytest.mark.parametrize("sql", [
     "DELETE FROM cases",
     "SELECT 1; DROP TABLE cases",

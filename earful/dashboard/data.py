@@ -212,9 +212,9 @@ def case_state(store: Store, case_id: int) -> str | None:
 _SECRETISH = re.compile(r"(hooks\.slack\.com/services/|xox[abposr]-|/services/)[^\s\"']*", re.I)
 
 
-def redact(text: str | None) -> str | None:
-    """Hide anything that looks like a webhook URL or token in error strings."""
-    if text is None:
+def redact(text: object) -> str | None:
+    """Hide anything that looks like a webhook URL or token in error strings (None/NaN: no error -> None)."""
+    if not isinstance(text, str):
         return None
     return _SECRETISH.sub(lambda m: m.group(1) + "…", text)
 
